@@ -1,0 +1,10 @@
+/** Tests are transpiled without type checking for speed; `npm run typecheck` type-checks them. */
+module.exports = {
+  testEnvironment: "node",
+  roots: ["<rootDir>/tests"],
+  testMatch: ["**/*.test.ts"],
+  transform: {
+    "^.+\\.ts$": ["ts-jest", { isolatedModules: true, diagnostics: false }],
+  },
+  testTimeout: 60000,
+};
