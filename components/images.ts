@@ -1,0 +1,9 @@
+/**
+ * The lab's container images, pinned to a tag and written in full (registry and repository), so
+ * that what runs is what the allowed-repositories policy was written for: no `latest`, no untagged
+ * image, no registry left to the node's default.
+ */
+export const IMAGES = {
+  mysql: "docker.io/library/mysql:8.4.7",
+  phpmyadmin: "docker.io/library/phpmyadmin:5.2.3",
+} as const;
