@@ -236,7 +236,7 @@ function checkRepos(
       `${fullKey(key)}: ${JSON.stringify(repos)} does not admit the lab's own image ${labImage}, so the lab would deny itself; expected a list with an entry such as ${JSON.stringify(CONFIG_KEYS[key].default[0])}`,
     );
   }
-  for (const { entry, example } of lookAlikeEntries(repos)) warnings.push(lookAlikeWarning(key, entry, example));
+  for (const { entry, example } of lookAlikeEntries(repos)) warnings.push(lookAlikeWarning(fullKey(key), entry, example));
   return repos;
 }
 

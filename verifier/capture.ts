@@ -104,10 +104,12 @@ class StrictCloud implements pulumi.runtime.Mocks {
     if (!this.knownTypes.has(args.type)) throw new Error(`Mock not implemented: resource ${args.type}`);
     const state: Record<string, any> = { ...args.inputs };
     switch (args.type) {
+      // Azure names auto-named resources; the mock keeps the logical name.
       case "azure-native:resources:ResourceGroup":
+        state.name = args.inputs.resourceGroupName ?? args.name;
+        break;
       case "azure-native:containerservice:ManagedCluster":
-        // Azure names auto-named resources; the mock keeps the logical name.
-        state.name = args.inputs.resourceGroupName ?? args.inputs.resourceName ?? args.name;
+        state.name = args.inputs.resourceName ?? args.name;
         break;
       case "random:index/randomPassword:RandomPassword":
         // The provider's output; deterministic so tests can look for it in plaintext.

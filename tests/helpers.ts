@@ -1,0 +1,44 @@
+import { captureLab, LabCapture, labConfig, RecordedResource } from "../verifier/capture";
+
+export { labConfig };
+
+/** Runs the lab with short config keys; secret keys are named short too. */
+export async function runLab(values: Record<string, string | string[] | number>, secretKeys: string[] = []): Promise<LabCapture> {
+  return captureLab({ config: labConfig(values), secretKeys: secretKeys.map((k) => `k8s-hardening-lab:${k}`) });
+}
+
+export function byName(capture: LabCapture, name: string): RecordedResource {
+  const found = capture.resources.find((r) => r.name === name);
+  if (!found) throw new Error(`no resource named ${name}; have ${capture.resources.map((r) => r.name).join(", ")}`);
+  return found;
+}
+
+/** Every URN a resource waits for: its dependencies and its provider's resource, transitively. */
+export function transitiveDependencies(capture: LabCapture, resource: RecordedResource): Set<string> {
+  const byUrn = new Map(capture.resources.map((r) => [r.urn, r]));
+  const seen = new Set<string>();
+  const stack = [resource];
+  while (stack.length > 0) {
+    const current = stack.pop()!;
+    const next = [...current.dependencies];
+    if (current.provider) next.push(current.provider.split("::").slice(0, -1).join("::"));
+    for (const urn of next) {
+      if (seen.has(urn)) continue;
+      seen.add(urn);
+      const r = byUrn.get(urn);
+      if (r) stack.push(r);
+    }
+  }
+  return seen;
+}
+
+/** The wire inputs with every secret-wrapped value cut out: what would be in plaintext. */
+export function plaintextOf(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(plaintextOf);
+  if (value !== null && typeof value === "object") {
+    const record = value as Record<string, unknown>;
+    if (record["4dabf18193072939515e22adb298388d"] === "1b47061264138c4ac30d75fd1eb44270") return "[secret]";
+    return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, plaintextOf(v)]));
+  }
+  return value;
+}
