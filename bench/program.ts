@@ -1,0 +1,42 @@
+/**
+ * `npm run bench`: what evaluating the lab costs a trainer's `pulumi preview` before any cloud
+ * call, against the same harness evaluating an empty program. Each run is a fresh process (module
+ * loading is most of the cost); the median of several runs is printed. Goal: the whole lab costs
+ * at most 1.5 times the empty program.
+ */
+import { execFileSync } from "child_process";
+import * as path from "path";
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 7);
+const harness = path.join(__dirname, "harness.ts");
+const tsx = require.resolve("tsx/cli");
+
+interface Sample {
+  wallMs: number;
+  peakRssMb: number;
+}
+
+function run(which: "empty" | "lab"): Sample {
+  const out = execFileSync(process.execPath, [tsx, harness, which], { encoding: "utf8" });
+  return JSON.parse(out.trim().split("\n").pop()!) as Sample;
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+function measure(which: "empty" | "lab") {
+  run(which); // warm the disk cache; not counted
+  const samples = Array.from({ length: RUNS }, () => run(which));
+  return { wallMs: median(samples.map((s) => s.wallMs)), peakRssMb: median(samples.map((s) => s.peakRssMb)) };
+}
+
+const empty = measure("empty");
+const lab = measure("lab");
+const row = (name: string, s: { wallMs: number; peakRssMb: number }) =>
+  `${name.padEnd(14)} ${s.wallMs.toFixed(0).padStart(8)} ms ${s.peakRssMb.toFixed(1).padStart(9)} MB`;
+console.log(`Evaluating the program under the mock runtime (node ${process.version}, median of ${RUNS} fresh processes)`);
+console.log(`${"program".padEnd(14)} ${"wall".padStart(11)} ${"peak RSS".padStart(12)}`);
+console.log(row("empty", empty));
+console.log(row("whole lab", lab));
+console.log(
+  `ratio lab/empty: wall ${(lab.wallMs / empty.wallMs).toFixed(2)}x, memory ${(lab.peakRssMb / empty.peakRssMb).toFixed(2)}x (goal: at most 1.5x)`,
+);
