@@ -151,12 +151,21 @@ class DestinationTexts {
   }
 }
 
-/** Everything about one source that does not depend on the destination. */
+/**
+ * Everything about one source that does not depend on the destination. Egress texts carry the
+ * separator that follows them in a pod-to-pod reason, saving a join per cell.
+ */
 interface SourceRow {
   name: string;
   located: Located;
   /** null: not a pod, no egress side. */
-  egress: { isolated: boolean; codes: Int32Array | null; open: string; head: string; allowed: Map<number, string> } | null;
+  egress: {
+    /** null: not isolated for egress. */
+    codes: Int32Array | null;
+    openThenSeparator: string;
+    deniedHead: string;
+    allowedThenSeparator: Map<number, string>;
+  } | null;
   fromPhrase: string;
 }
 
@@ -169,22 +178,21 @@ function sourceRow(model: ClusterModel, index: Index, egressCodes: EgressCodes, 
       located.index >= 0 ? index.egress[located.index] : index.isolations.get(isolatingPolicies(model, located.endpoint.pod, "egress"), "egress");
     const isolated = isolation.policies.length > 0;
     row.egress = {
-      isolated,
       codes: isolated ? egressCodes.get(isolation) : null,
-      open: reasons.egressNotIsolated(name),
-      head: isolated ? reasons.egressDeniedHead(name, isolation.policies.map((p) => model.policies[p].key)) : "",
-      allowed: new Map(),
+      openThenSeparator: reasons.egressNotIsolated(name) + reasons.SIDE_SEPARATOR,
+      deniedHead: isolated ? reasons.egressDeniedHead(name, isolation.policies.map((p) => model.policies[p].key)) : "",
+      allowedThenSeparator: new Map(),
     };
   }
   return row;
 }
 
 function egressAllowedText(model: ClusterModel, index: Index, row: SourceRow, id: number): string {
-  const cache = row.egress!.allowed;
+  const cache = row.egress!.allowedThenSeparator;
   let text = cache.get(id);
   if (text === undefined) {
     const { policy, rule } = index.rules[id];
-    text = reasons.egressAllowedBy(row.name, model.policies[policy].key, rule.number);
+    text = reasons.egressAllowedBy(row.name, model.policies[policy].key, rule.number) + reasons.SIDE_SEPARATOR;
     cache.set(id, text);
   }
   return text;
@@ -193,50 +201,64 @@ function egressAllowedText(model: ClusterModel, index: Index, row: SourceRow, id
 /** The full table: every source, every pod of the model, every port that pod declares. */
 export function fastTruthTable(model: ClusterModel, index: Index, sources: Endpoint[]): TableEntry[] {
   const slots = buildSlots(model);
+  const slotCount = slots.pod.length;
   const ingress = ingressCodes(model, index, slots);
   const egressCodes = new EgressCodes(model, index, slots);
   const destinations = new DestinationTexts(model, index);
   const portTexts = slots.protocol.map((protocol, s) => reasons.portText(slots.port[s], protocol));
-  const destinationPhrases = portTexts.map((text, s) => reasons.destinationPhrase(text, destinations.name(slots.pod[s])));
-  const entries: TableEntry[] = [];
+  const egressDeniedTails = portTexts.map((text, s) => reasons.destinationPhrase(text, destinations.name(slots.pod[s])) + reasons.SIDE_SEPARATOR);
+  const ingressDeniedHeads: (string | undefined)[] = [];
+  // Sized up front: growing a two-million-element array copies it several times.
+  const entries: TableEntry[] = new Array(sources.length * slotCount);
+  let n = 0;
   for (const source of sources) {
     const row = sourceRow(model, index, egressCodes, source);
     const sourceIndex = row.located.index;
     const self = reasons.selfReason(row.name);
-    for (let s = 0; s < slots.pod.length; s++) {
+    // Consecutive ports of one destination are often allowed by the same rules: reuse the reason.
+    // Codes, not strings, are compared: comparing fresh joined strings would flatten them.
+    let lastPod = -1;
+    let lastEgressCode = 0;
+    let lastIngressCode = 0;
+    let lastReason = "";
+    for (let s = 0; s < slotCount; s++) {
       const pod = slots.pod[s];
       const port = slots.port[s];
       const protocol = slots.protocol[s];
       const to = destinations.name(pod);
       if (pod === sourceIndex) {
-        entries.push({ from: row.name, to, port, protocol, allowed: true, reason: self });
+        entries[n++] = { from: row.name, to, port, protocol, allowed: true, reason: self };
         continue;
       }
-      let allowed = true;
-      let egressText = "";
-      if (row.egress) {
-        const code = row.egress.isolated ? row.egress.codes![s] : -1;
-        if (code < 0) egressText = row.egress.open;
-        else if (code > 0) egressText = egressAllowedText(model, index, row, code - 1);
-        else {
-          allowed = false;
-          egressText = row.egress.head + destinationPhrases[s];
-        }
-      }
+      // Codes: -1 not isolated, 0 denied, id + 1 allowed by rule id.
+      const egressCode = row.egress === null || row.egress.codes === null ? -1 : row.egress.codes[s];
       const table = ingress.codes[s];
-      let ingressText: string;
-      if (table === null) ingressText = destinations.notIsolated(pod);
-      else {
-        const code =
-          sourceIndex >= 0 ? table[sourceIndex] : firstMatchingRule(model, index, ingress.rules[s], row.located, model.pods[pod], port, protocol) + 1;
-        if (code > 0) ingressText = destinations.allowedBy(pod, code - 1);
-        else {
-          allowed = false;
-          ingressText = destinations.deniedHead(pod) + portTexts[s] + row.fromPhrase;
+      const ingressCode =
+        table === null
+          ? -1
+          : sourceIndex >= 0
+            ? table[sourceIndex]
+            : firstMatchingRule(model, index, ingress.rules[s], row.located, model.pods[pod], port, protocol) + 1;
+      const allowed = egressCode !== 0 && ingressCode !== 0;
+      if (!allowed || pod !== lastPod || egressCode !== lastEgressCode || ingressCode !== lastIngressCode) {
+        let egressText = "";
+        if (row.egress) {
+          if (egressCode < 0) egressText = row.egress.openThenSeparator;
+          else if (egressCode > 0) egressText = egressAllowedText(model, index, row, egressCode - 1);
+          else egressText = row.egress.deniedHead + egressDeniedTails[s];
         }
+        const ingressText =
+          ingressCode < 0
+            ? destinations.notIsolated(pod)
+            : ingressCode > 0
+              ? destinations.allowedBy(pod, ingressCode - 1)
+              : (ingressDeniedHeads[s] ??= destinations.deniedHead(pod) + portTexts[s]) + row.fromPhrase;
+        lastReason = egressText + ingressText;
+        lastPod = pod;
+        lastEgressCode = egressCode;
+        lastIngressCode = ingressCode;
       }
-      const reason = row.egress ? egressText + reasons.SIDE_SEPARATOR + ingressText : ingressText;
-      entries.push({ from: row.name, to, port, protocol, allowed, reason });
+      entries[n++] = { from: row.name, to, port, protocol, allowed, reason: lastReason };
     }
   }
   return entries;
