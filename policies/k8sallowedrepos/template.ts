@@ -1,0 +1,180 @@
+/**
+ * The k8sallowedrepos ConstraintTemplate, assembled from the policy's source files so that
+ * the Pulumi component, the offline verifier and the tests all use the very same text:
+ * `src.rego` (Rego engine) and `src.cel.yaml` (K8sNativeValidation engine).
+ *
+ * The files are read relative to this module's directory, so the program must run from
+ * its TypeScript sources (as `pulumi up`, jest and tsx do), not from a copy compiled into
+ * another folder without them.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { parse as parseYaml } from "yaml";
+
+/** The constraint kind the template defines. */
+export const ALLOWED_REPOS_KIND = "K8sAllowedRepos";
+/** Gatekeeper requires a template's name to be its constraint kind in lower case. */
+export const ALLOWED_REPOS_TEMPLATE_NAME = "k8sallowedrepos";
+
+/** Where the policy's sources live (this folder). */
+export const POLICY_DIR = __dirname;
+export const REGO_PATH = path.join(POLICY_DIR, "src.rego");
+export const CEL_PATH = path.join(POLICY_DIR, "src.cel.yaml");
+
+/** A CEL variable of a K8sNativeValidation source. */
+export interface CelVariable {
+  name: string;
+  expression: string;
+}
+
+/** A CEL validation of a K8sNativeValidation source. */
+export interface CelValidation {
+  expression: string;
+  messageExpression?: string;
+  message?: string;
+}
+
+/** The `source` of a K8sNativeValidation code block. */
+export interface CelSource {
+  variables: CelVariable[];
+  validations: CelValidation[];
+}
+
+/** A `templates.gatekeeper.sh/v1` ConstraintTemplate, as the API server receives it. */
+export interface ConstraintTemplateObject {
+  apiVersion: "templates.gatekeeper.sh/v1";
+  kind: "ConstraintTemplate";
+  metadata: { name: string; annotations: { description: string } };
+  spec: {
+    crd: {
+      spec: {
+        names: { kind: string };
+        validation: { openAPIV3Schema: Record<string, unknown> };
+      };
+    };
+    targets: {
+      target: "admission.k8s.gatekeeper.sh";
+      rego: string;
+      code: { engine: "K8sNativeValidation"; source: CelSource }[];
+    }[];
+  };
+}
+
+/** The Rego source, exactly as in src.rego. */
+export function allowedReposRego(): string {
+  return fs.readFileSync(REGO_PATH, "utf8");
+}
+
+/** The CEL source parsed from src.cel.yaml; throws naming the file if its shape is wrong. */
+export function allowedReposCelSource(): CelSource {
+  const parsed: unknown = parseYaml(fs.readFileSync(CEL_PATH, "utf8"));
+  return asCelSource(parsed, CEL_PATH);
+}
+
+/** The full ConstraintTemplate object, built fresh on every call (callers may mutate it). */
+export function allowedReposTemplate(): ConstraintTemplateObject {
+  return {
+    apiVersion: "templates.gatekeeper.sh/v1",
+    kind: "ConstraintTemplate",
+    metadata: {
+      name: ALLOWED_REPOS_TEMPLATE_NAME,
+      annotations: {
+        description:
+          "Requires container images (containers, initContainers and ephemeralContainers) to begin with a repo string from a specified list.",
+      },
+    },
+    spec: {
+      crd: {
+        spec: {
+          names: { kind: ALLOWED_REPOS_KIND },
+          validation: {
+            openAPIV3Schema: {
+              type: "object",
+              properties: {
+                repos: {
+                  type: "array",
+                  description:
+                    'The prefixes an image must begin with. End each with "/", ":" or "@" so that it cannot admit look-alike repositories.',
+                  items: { type: "string" },
+                },
+              },
+            },
+          },
+        },
+      },
+      targets: [
+        {
+          target: "admission.k8s.gatekeeper.sh",
+          rego: allowedReposRego(),
+          code: [{ engine: "K8sNativeValidation", source: allowedReposCelSource() }],
+        },
+      ],
+    },
+  };
+}
+
+/** One repository entry that admits look-alike repositories, and an image it would admit. */
+export interface LookAlikeEntry {
+  entry: string;
+  example: string;
+}
+
+/**
+ * Entries that admit look-alike repositories. The policy is a plain prefix test, so an
+ * entry that does not end at a boundary ("/" for a registry or namespace, ":" for a tag,
+ * "@" for a digest) also admits every repository whose name merely starts the same way:
+ * the article's `phpmyadmin` admits `phpmyadminevil/miner`.
+ */
+export function lookAlikeEntries(repos: string[]): LookAlikeEntry[] {
+  return repos
+    .filter((entry) => !/[/:@]$/.test(entry))
+    .map((entry) => ({ entry, example: `${entry}evil/miner` }));
+}
+
+/** The one warning sentence used by the config validation and the verifier alike. */
+export function lookAlikeWarning(key: string, entry: string, example: string): string {
+  return `${key} entry "${entry}" admits look-alike repositories (it would admit "${example}"); end it with "/", ":" or "@"`;
+}
+
+function asCelSource(value: unknown, file: string): CelSource {
+  const problems: string[] = [];
+  const record = isRecord(value) ? value : {};
+  if (!isRecord(value)) problems.push("the document is not a mapping");
+  const variables = listOf(record.variables, "variables", problems).map((v, i) => ({
+    name: stringField(v, "name", `variables[${i}]`, problems),
+    expression: stringField(v, "expression", `variables[${i}]`, problems),
+  }));
+  const validations = listOf(record.validations, "validations", problems).map((v, i) => {
+    const validation: CelValidation = {
+      expression: stringField(v, "expression", `validations[${i}]`, problems),
+    };
+    if (v.messageExpression !== undefined) {
+      validation.messageExpression = stringField(v, "messageExpression", `validations[${i}]`, problems);
+    }
+    if (v.message !== undefined) validation.message = stringField(v, "message", `validations[${i}]`, problems);
+    return validation;
+  });
+  if (problems.length > 0) throw new Error(`${file}: ${problems.join("; ")}`);
+  return { variables, validations };
+}
+
+function listOf(value: unknown, key: string, problems: string[]): Record<string, unknown>[] {
+  if (!Array.isArray(value) || !value.every(isRecord)) {
+    problems.push(`${key} must be a list of mappings`);
+    return [];
+  }
+  return value;
+}
+
+function stringField(item: Record<string, unknown>, key: string, where: string, problems: string[]): string {
+  const value = item[key];
+  if (typeof value !== "string" || value === "") {
+    problems.push(`${where}.${key} must be a non-empty string`);
+    return "";
+  }
+  return value;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

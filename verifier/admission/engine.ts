@@ -1,0 +1,183 @@
+/**
+ * An offline Gatekeeper: reviews one object against ConstraintTemplates, constraints and
+ * ExpansionTemplates the way Gatekeeper's validating webhook does (pkg/webhook/policy.go):
+ * the object is judged by every constraint whose `match` selects it, then each resource
+ * that ExpansionTemplates generate from it is judged too, its messages prefixed with
+ * "[Implied by <expansion template>] ". Only a "deny" violation refuses the object.
+ */
+import { parseConstraint, type ParsedConstraint } from "./constraint";
+import { compileTemplate, type CompiledTemplate } from "./constraint-template";
+import { AdmissionInputError, collectProblems } from "./errors";
+import { expandObject, findExpansionCycles, parseExpansionTemplate, type ExpansionTemplate, type Resultant } from "./expansion";
+import { matches, UnknownNamespaceError } from "./match";
+import { gvkOf, isNamespaceObject, isRecord, nameOf, namespaceOf, objectKey } from "./object";
+import type { AdmissionResult, KubeObject, Operation, SourceType } from "./types";
+
+export interface AdmissionEngineInput {
+  /** ConstraintTemplate objects. */
+  templates: object[];
+  /** Constraint objects; each kind must be defined by one of `templates`. */
+  constraints: object[];
+  /** ExpansionTemplate objects. */
+  expansionTemplates: object[];
+  /** Namespace objects, for namespaceSelector and for CEL's namespaceObject. */
+  namespaces: object[];
+}
+
+/** One object under review: the request's own, or a resultant of an ExpansionTemplate. */
+interface Review {
+  object: KubeObject;
+  oldObject: KubeObject | null;
+  /** "" for a resultant, whose mock request carries no operation in Gatekeeper either. */
+  operation: Operation | "";
+  source: SourceType;
+  resultant?: Resultant;
+}
+
+export class AdmissionEngine {
+  private readonly templatesByKind = new Map<string, CompiledTemplate>();
+  private readonly constraints: ParsedConstraint[] = [];
+  private readonly expansions: ExpansionTemplate[] = [];
+  private readonly namespaces = new Map<string, KubeObject>();
+  /** Kinds of templates that failed to compile (already reported; not "missing" too). */
+  private readonly failedKinds = new Set<string>();
+
+  /** Compiles all CEL up front; throws one AdmissionInputError listing every problem. */
+  constructor(input: AdmissionEngineInput) {
+    const problems: string[] = [];
+    this.addTemplates(input.templates, problems);
+    this.addConstraints(input.constraints, problems);
+    this.addExpansionTemplates(input.expansionTemplates, problems);
+    this.addNamespaces(input.namespaces, problems);
+    if (problems.length > 0) throw new AdmissionInputError(problems);
+  }
+
+  /**
+   * Reviews `obj` as a CREATE (oldObject null) or an UPDATE. An UPDATE without `oldObject`
+   * is judged as re-applying the same object (oldObject = obj).
+   */
+  review(obj: object, operation: Operation = "CREATE", oldObject?: object): AdmissionResult {
+    const object = reviewedObject(obj);
+    const old = operation === "UPDATE" ? reviewedObject(oldObject ?? obj) : null;
+    const result: AdmissionResult = { object: objectKey(object), allowed: true, violations: [], notes: [] };
+    this.judge({ object, oldObject: old, operation, source: "Original" }, result);
+    for (const resultant of expandObject(object, this.expansions)) {
+      this.judge({ object: resultant.object, oldObject: null, operation: "", source: "Generated", resultant }, result);
+    }
+    result.allowed = !result.violations.some((v) => v.enforcementAction === "deny");
+    return result;
+  }
+
+  private judge(review: Review, result: AdmissionResult): void {
+    const namespace = this.namespaceOf(review.object);
+    const prefix = review.resultant === undefined ? "" : `[Implied by ${review.resultant.templateName}] `;
+    const note = (text: string): void => {
+      if (!result.notes.includes(prefix + text)) result.notes.push(prefix + text);
+    };
+    for (const constraint of this.constraints) {
+      if (!this.selects(constraint, review, namespace)) continue;
+      const template = this.templatesByKind.get(constraint.kind)!;
+      if (template.cel === undefined) {
+        note(`${constraint.id}: template ${template.name} has only Rego; it cannot be evaluated offline, so this object's verdict ignores it`);
+        continue;
+      }
+      const outcome = template.cel.evaluate({
+        object: review.object,
+        oldObject: review.oldObject,
+        constraint: constraint.object,
+        namespaceObject: namespace ?? null,
+        request: {
+          operation: review.operation,
+          kind: gvkOf(review.object),
+          name: nameOf(review.object),
+          namespace: namespaceOf(review.object),
+        },
+      });
+      // An ExpansionTemplate's enforcementAction, when set, overrides the constraint's.
+      const enforcementAction = review.resultant?.enforcementAction ?? constraint.enforcementAction;
+      for (const message of outcome.messages) {
+        result.violations.push({ constraint: constraint.id, enforcementAction, message: prefix + message });
+      }
+      outcome.notes.forEach((n) => note(`${constraint.id}: ${n}`));
+    }
+  }
+
+  /** Gatekeeper selects on the object or, on UPDATE, on the old object. */
+  private selects(constraint: ParsedConstraint, review: Review, namespace: KubeObject | undefined): boolean {
+    const candidates = review.oldObject === null ? [review.object] : [review.object, review.oldObject];
+    try {
+      return candidates.some((object) => matches(constraint.match, { object, namespace, source: review.source }));
+    } catch (error) {
+      if (!(error instanceof UnknownNamespaceError)) throw error;
+      throw new AdmissionInputError(`${constraint.id} cannot judge ${objectKey(review.object)}: ${error.message}`);
+    }
+  }
+
+  /** The Namespace of a namespaced object, if given; never set for a Namespace itself. */
+  private namespaceOf(object: KubeObject): KubeObject | undefined {
+    if (isNamespaceObject(object)) return undefined;
+    const name = namespaceOf(object);
+    return name === "" ? undefined : this.namespaces.get(name);
+  }
+
+  private addTemplates(templates: object[], problems: string[]): void {
+    templates.forEach((raw, i) => {
+      const template = collectProblems(problems, () => compileTemplate(raw, `templates[${i}]`));
+      if (template === undefined) {
+        this.failedKinds.add(declaredKind(raw));
+        return;
+      }
+      if (this.templatesByKind.has(template.kind)) {
+        problems.push(`ConstraintTemplate ${template.name}: kind ${template.kind} is defined twice`);
+      }
+      this.templatesByKind.set(template.kind, template);
+    });
+  }
+
+  private addConstraints(constraints: object[], problems: string[]): void {
+    constraints.forEach((raw, i) => {
+      const constraint = parseConstraint(raw, `constraints[${i}]`, problems);
+      if (constraint === undefined) return;
+      if (this.constraints.some((c) => c.id === constraint.id)) problems.push(`${constraint.id}: defined twice`);
+      if (!this.templatesByKind.has(constraint.kind) && !this.failedKinds.has(constraint.kind)) {
+        problems.push(`${constraint.id}: no ConstraintTemplate among the templates defines kind ${constraint.kind}`);
+      }
+      this.constraints.push(constraint);
+    });
+  }
+
+  private addExpansionTemplates(templates: object[], problems: string[]): void {
+    templates.forEach((raw, i) => {
+      const template = parseExpansionTemplate(raw, `expansionTemplates[${i}]`, problems);
+      if (template === undefined) return;
+      if (this.expansions.some((t) => t.name === template.name)) problems.push(`ExpansionTemplate ${template.name}: defined twice`);
+      this.expansions.push(template);
+    });
+    problems.push(...findExpansionCycles(this.expansions));
+  }
+
+  private addNamespaces(namespaces: object[], problems: string[]): void {
+    namespaces.forEach((raw, i) => {
+      const namespace = raw as KubeObject;
+      if (!isRecord(raw) || !isNamespaceObject(namespace) || nameOf(namespace) === "") {
+        problems.push(`namespaces[${i}]: must be a v1 Namespace with metadata.name`);
+        return;
+      }
+      if (this.namespaces.has(nameOf(namespace))) problems.push(`Namespace ${nameOf(namespace)}: given twice`);
+      this.namespaces.set(nameOf(namespace), namespace);
+    });
+  }
+}
+
+function reviewedObject(obj: object): KubeObject {
+  if (!isRecord(obj) || gvkOf(obj).kind === "" || gvkOf(obj).version === "" || nameOf(obj) === "") {
+    throw new AdmissionInputError("the reviewed object needs apiVersion, kind and metadata.name");
+  }
+  return obj;
+}
+
+function declaredKind(template: unknown): string {
+  const crd = isRecord(template) && isRecord(template.spec) ? template.spec.crd : undefined;
+  const names = isRecord(crd) && isRecord(crd.spec) ? crd.spec.names : undefined;
+  return isRecord(names) && typeof names.kind === "string" ? names.kind : "";
+}
