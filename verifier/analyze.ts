@@ -1,0 +1,171 @@
+/**
+ * The analysis itself: the connectivity truth table, the admission verdicts, the lab's claims
+ * checked against them, and the lint of allowed-repository lists.
+ */
+import { Stage } from "../config/keys";
+import { ALLOWED_REPOS_KIND, allowedReposTemplate, lookAlikeEntries, lookAlikeWarning } from "../policies/k8sallowedrepos/template";
+import { AdmissionEngine, AdmissionResult } from "./admission";
+import {
+  ADMISSION_CLAIMS,
+  CONNECTIVITY_CLAIMS,
+  ConnectivityClaim,
+  INTERNET_PORT,
+  LOAD_BALANCER_CLAIMS,
+  LOAD_BALANCER_CLAIM_STAGES,
+} from "./claims";
+import { ClusterModel, KubeObject, VerifyInputError } from "./model";
+import { Endpoint, NetworkPolicyEngine, TableEntry } from "./netpol";
+
+export interface ClaimResult {
+  kind: "connectivity" | "admission";
+  claim: string;
+  expected: "allowed" | "denied" | "admitted";
+  computed: "allowed" | "denied" | "admitted";
+  holds: boolean;
+  reason: string;
+}
+
+export interface Report {
+  /** The stage, in lab mode. */
+  stage?: Stage;
+  /** The NetworkPolicies in force, as `namespace/name`. */
+  policies: string[];
+  /** The constraints in force, as `KIND/NAME`. */
+  constraints: string[];
+  connectivity: TableEntry[];
+  admission: AdmissionResult[];
+  claims: ClaimResult[];
+  warnings: string[];
+  notes: string[];
+}
+
+const objectKey = (o: KubeObject) => `${o.kind}/${o.metadata.namespace ? `${o.metadata.namespace}/` : ""}${o.metadata.name}`;
+
+function endpoints(model: ClusterModel): Endpoint[] {
+  return [
+    ...model.pods.map((pod) => ({ kind: "pod" as const, pod })),
+    ...model.externals.map((external) => ({ kind: "external" as const, external })),
+  ];
+}
+
+/**
+ * Every source against every pod on each port it declares; in lab mode also every pod's egress
+ * to the internet, which LAB.md claims about.
+ */
+export function connectivityTable(model: ClusterModel, engine: NetworkPolicyEngine, withInternetEgress: boolean): TableEntry[] {
+  const table = engine.truthTable(endpoints(model));
+  const internet = model.externals.find((e) => e.name === "internet");
+  if (withInternetEgress && internet) {
+    for (const pod of model.pods) {
+      const verdict = engine.judge({ kind: "pod", pod }, { kind: "external", external: internet }, INTERNET_PORT, "TCP");
+      table.push({ from: `${pod.namespace}/${pod.name}`, to: "external:internet", port: INTERNET_PORT, protocol: "TCP", allowed: verdict.allowed, reason: verdict.reason });
+    }
+  }
+  return table;
+}
+
+/** The allowed-repository lists that admit look-alike repositories, named by constraint. */
+export function lintAllowedRepos(constraints: KubeObject[]): string[] {
+  return constraints
+    .filter((c) => c.kind === ALLOWED_REPOS_KIND && Array.isArray(c.spec?.parameters?.repos))
+    .flatMap((c) =>
+      lookAlikeEntries(c.spec.parameters.repos).map(({ entry, example }) =>
+        lookAlikeWarning(`${c.kind}/${c.metadata.name} parameters.repos`, entry, example),
+      ),
+    );
+}
+
+/**
+ * The templates the constraints need: those given, and for a constraint whose template is not
+ * among them, the lab's own template of that kind (policies/). Any other missing template is bad
+ * input.
+ */
+export function templatesFor(model: ClusterModel): KubeObject[] {
+  const templates = [...model.templates];
+  const kinds = new Set(templates.map((t) => t.spec?.crd?.spec?.names?.kind));
+  const problems: string[] = [];
+  for (const constraint of model.constraints) {
+    if (kinds.has(constraint.kind)) continue;
+    if (constraint.kind === ALLOWED_REPOS_KIND) {
+      templates.push(allowedReposTemplate() as unknown as KubeObject);
+      kinds.add(ALLOWED_REPOS_KIND);
+    } else {
+      problems.push(
+        `${objectKey(constraint)}: no ConstraintTemplate defines the kind ${constraint.kind}, in the manifests or in policies/`,
+      );
+    }
+  }
+  if (problems.length > 0) throw new VerifyInputError(problems);
+  return templates;
+}
+
+function admissionEngine(model: ClusterModel): AdmissionEngine {
+  return new AdmissionEngine({
+    templates: templatesFor(model),
+    constraints: model.constraints,
+    expansionTemplates: model.expansionTemplates,
+    namespaces: model.namespaceObjects,
+  });
+}
+
+function checkConnectivityClaim(claim: ConnectivityClaim, stage: Stage, table: TableEntry[]): ClaimResult {
+  const entry = table.find((e) => e.from === claim.from && e.to === claim.to && e.port === claim.port && e.protocol === claim.protocol);
+  const expected = claim.expected[stage] ? "allowed" : "denied";
+  if (!entry) {
+    return { kind: "connectivity", claim: claim.flow, expected, computed: "denied", holds: false, reason: `no such flow in the model (${claim.from} -> ${claim.to}:${claim.port}/${claim.protocol})` };
+  }
+  const computed = entry.allowed ? "allowed" : "denied";
+  return { kind: "connectivity", claim: claim.flow, expected, computed, holds: computed === expected, reason: entry.reason };
+}
+
+const describeResult = (r: AdmissionResult) =>
+  r.allowed ? `${r.object} admitted` : `${r.object} denied: ${r.violations.filter((v) => v.enforcementAction === "deny").map((v) => `[${v.constraint}] ${v.message}`).join("; ")}`;
+
+/**
+ * An admission row holds when every probe object of the row gets the expected verdict and, when
+ * denied, the denial names what the row says it must (the container and the image).
+ */
+function checkAdmissionClaim(claim: string, expectAdmitted: boolean, messageNames: string[], results: AdmissionResult[]): ClaimResult {
+  const expected = expectAdmitted ? "admitted" : "denied";
+  const computed = results.every((r) => r.allowed) ? "admitted" : "denied";
+  const wrong = results.filter((r) => r.allowed !== expectAdmitted);
+  const unnamed = expectAdmitted
+    ? []
+    : results.filter((r) => messageNames.some((name) => !r.violations.some((v) => v.enforcementAction === "deny" && v.message.includes(name))));
+  let reason = results.map(describeResult).join("; ");
+  if (unnamed.length > 0) reason = `the denial of ${unnamed.map((r) => r.object).join(", ")} does not name ${messageNames.join(" and ")}: ${reason}`;
+  return { kind: "admission", claim, expected, computed, holds: wrong.length === 0 && unnamed.length === 0, reason };
+}
+
+/** The analysis of a model, with the lab's claims for a stage when `stage` is given. */
+export function analyze(model: ClusterModel, options: { stage?: Stage; notes?: string[] } = {}): Report {
+  const engine = new NetworkPolicyEngine({ namespaces: model.namespaces, pods: model.pods, policies: model.policies });
+  const lab = options.stage !== undefined;
+  const connectivity = connectivityTable(model, engine, lab);
+  const admissionEngineForModel = admissionEngine(model);
+  const labProbes = lab ? ADMISSION_CLAIMS.flatMap((c) => (c.probes === "lab-workloads" ? [] : c.probes)) : [];
+  const reviewed = [...model.admissionObjects, ...labProbes];
+  const admission = reviewed.map((object) => admissionEngineForModel.review(object));
+  const claims: ClaimResult[] = [];
+  if (options.stage !== undefined) {
+    const stage = options.stage;
+    for (const claim of CONNECTIVITY_CLAIMS) claims.push(checkConnectivityClaim(claim, stage, connectivity));
+    if (model.externals.some((e) => e.name === "allowed-source") && LOAD_BALANCER_CLAIM_STAGES.includes(stage)) {
+      for (const claim of LOAD_BALANCER_CLAIMS) claims.push(checkConnectivityClaim(claim, stage, connectivity));
+    }
+    for (const claim of ADMISSION_CLAIMS) {
+      const probes = claim.probes === "lab-workloads" ? model.admissionObjects : claim.probes;
+      claims.push(checkAdmissionClaim(claim.object, claim.expected[stage], claim.messageNames ?? [], probes.map((p) => admission[reviewed.indexOf(p)])));
+    }
+  }
+  return {
+    ...(options.stage !== undefined ? { stage: options.stage } : {}),
+    policies: model.policies.map((p) => `${p.metadata.namespace}/${p.metadata.name}`).sort(),
+    constraints: model.constraints.map((c) => `${c.kind}/${c.metadata.name}`).sort(),
+    connectivity,
+    admission,
+    claims,
+    warnings: lintAllowedRepos(model.constraints),
+    notes: [...(options.notes ?? []), ...admission.flatMap((r) => r.notes)].filter((n, i, all) => all.indexOf(n) === i),
+  };
+}

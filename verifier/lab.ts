@@ -1,0 +1,142 @@
+/**
+ * Lab mode: the objects the lab program would create for a stack's configuration, captured under
+ * the mock runtime, plus the synthetic peers LAB.md judges the lab with.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { parse as parseYaml } from "yaml";
+import { PROJECT, STAGES, Stage } from "../config/keys";
+import { parseCidr, cidrContains, parseIp } from "../config/cidr";
+import { captureLab } from "./capture";
+import { ClusterModel, KubeObject, SourcedObject, VerifyInputError } from "./model";
+import type { ExternalPeer, PodInfo } from "./netpol";
+
+/** Where the lab's own objects come from, in messages. */
+export const LAB_SOURCE = "the lab program";
+
+/** A secret a stack file holds encrypted: the verifier cannot decrypt it, nor does it need to. */
+const SECRET_PLACEHOLDERS: Record<string, string> = {
+  [`${PROJECT}:kubeconfig`]: "apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n",
+  [`${PROJECT}:mysqlRootPassword`]: "verifier-placeholder-password",
+};
+
+export interface StackConfig {
+  values: Record<string, string>;
+  secretKeys: string[];
+  /** Keys whose encrypted values were replaced by placeholders. */
+  placeholders: string[];
+}
+
+/** Reads `Pulumi.<stack>.yaml` beside Pulumi.yaml, as Pulumi would hand it to the program. */
+export function readStackConfig(projectDir: string, stack: string): StackConfig {
+  const file = path.join(projectDir, `Pulumi.${stack}.yaml`);
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch {
+    throw new VerifyInputError([`--stack ${stack}: cannot read ${file}; expected a stack settings file Pulumi.${stack}.yaml`]);
+  }
+  let document: unknown;
+  try {
+    document = parseYaml(text);
+  } catch (error) {
+    throw new VerifyInputError([`${file}: invalid YAML: ${(error as Error).message.split("\n")[0]}`]);
+  }
+  const config = (document as { config?: unknown } | null)?.config ?? {};
+  if (typeof config !== "object" || config === null || Array.isArray(config)) {
+    throw new VerifyInputError([`${file}: config: expected a mapping of configuration keys`]);
+  }
+  const result: StackConfig = { values: {}, secretKeys: [], placeholders: [] };
+  for (const [rawKey, value] of Object.entries(config)) {
+    const key = rawKey.includes(":") ? rawKey : `${PROJECT}:${rawKey}`;
+    const isSecure = (v: unknown) => typeof v === "object" && v !== null && "secure" in v;
+    if (isSecure(value) || JSON.stringify(value).includes('"secure"')) {
+      result.values[key] = SECRET_PLACEHOLDERS[key] ?? "verifier-placeholder";
+      result.secretKeys.push(key);
+      result.placeholders.push(key);
+    } else {
+      result.values[key] = typeof value === "string" ? value : JSON.stringify(value);
+    }
+  }
+  return result;
+}
+
+/** Runs the lab program for a configuration and returns the Kubernetes objects it would create. */
+export async function labObjects(config: StackConfig): Promise<SourcedObject[]> {
+  const capture = await captureLab({ config: config.values, secretKeys: config.secretKeys });
+  if (capture.error) throw new VerifyInputError([`${LAB_SOURCE}: ${capture.error.message}`]);
+  return capture.resources
+    .filter((r) => r.custom && r.type.startsWith("kubernetes:") && r.type !== "kubernetes:helm.sh/v3:Release")
+    .map((r) => ({ object: r.inputs as KubeObject, source: LAB_SOURCE }));
+}
+
+/** Normalises a stage given as a name or a number; undefined when it is neither. */
+export function stageFrom(text: string): Stage | undefined {
+  if ((STAGES as readonly string[]).includes(text)) return text as Stage;
+  return /^[1-5]$/.test(text) ? STAGES[Number(text) - 1] : undefined;
+}
+
+/** Documentation addresses (RFC 5737) for the synthetic external clients. */
+const EXTERNAL_CANDIDATES = ["192.0.2.80", "198.51.100.80", "203.0.113.80", "192.0.2.200", "198.51.100.200"];
+
+/** The load balancer's allowed source ranges, read from the captured phpMyAdmin Service. */
+export function allowedSourceRanges(objects: SourcedObject[]): string[] | undefined {
+  const service = objects.find(
+    ({ object }) => object.kind === "Service" && object.metadata?.namespace === "app" && object.metadata?.name === "phpmyadmin",
+  )?.object;
+  return service?.spec?.type === "LoadBalancer" ? (service.spec.loadBalancerSourceRanges as string[]) : undefined;
+}
+
+/** An address inside the first range (its first host), and one outside all of them. */
+export function sourceClients(ranges: string[], taken: string[] = []): { inside: string; outside: string } {
+  const cidrs = ranges.map((r) => parseCidr(r)!);
+  const first = cidrs[0];
+  const hostOffset = first.prefix >= (first.family === 4 ? 31 : 127) ? 0n : 1n;
+  const inside = formatIp(first.family, first.address + hostOffset);
+  const outside = EXTERNAL_CANDIDATES.find((ip) => !taken.includes(ip) && !cidrs.some((c) => cidrContains(c, parseIp(ip)!)))!;
+  return { inside, outside };
+}
+
+function formatIp(family: 4 | 6, value: bigint): string {
+  if (family === 4) return [24n, 16n, 8n, 0n].map((s) => ((value >> s) & 0xffn).toString()).join(".");
+  const groups: string[] = [];
+  for (let s = 112n; s >= 0n; s -= 16n) groups.push(((value >> s) & 0xffffn).toString(16));
+  return groups.join(":");
+}
+
+/**
+ * The peers LAB.md judges the lab with, beyond its own workloads: a pod in `app` without the
+ * phpMyAdmin label (the article's nginx test pod), a pod in a namespace without `tier=app`,
+ * cluster DNS, the internet, and, with a load balancer, a client inside and one outside the
+ * allowed source ranges.
+ */
+export function addLabPeers(model: ClusterModel, ranges: string[] | undefined): ClusterModel {
+  const synthetic: PodInfo[] = [
+    { namespace: "app", name: "intruder", labels: { run: "intruder" }, ports: [{ name: "http", port: 80, protocol: "TCP" }] },
+    { namespace: "default", name: "outsider", labels: { run: "outsider" }, ports: [{ name: "http", port: 80, protocol: "TCP" }] },
+    {
+      namespace: "kube-system",
+      name: "kube-dns",
+      labels: { "k8s-app": "kube-dns" },
+      ports: [
+        { name: "dns", port: 53, protocol: "UDP" },
+        { name: "dns-tcp", port: 53, protocol: "TCP" },
+      ],
+    },
+  ];
+  const usedByRanges = (ip: string) => (ranges ?? []).some((r) => cidrContains(parseCidr(r)!, parseIp(ip)!));
+  const externals: ExternalPeer[] = [{ name: "internet", ip: EXTERNAL_CANDIDATES.find((ip) => !usedByRanges(ip))! }];
+  if (ranges && ranges.length > 0) {
+    const clients = sourceClients(ranges, [externals[0].ip]);
+    externals.push({ name: "allowed-source", ip: clients.inside }, { name: "disallowed-source", ip: clients.outside });
+  }
+  const namespaces = [...model.namespaces];
+  const namespaceObjects = [...model.namespaceObjects];
+  for (const name of ["default", "kube-system"]) {
+    if (!namespaces.some((n) => n.name === name)) {
+      namespaces.push({ name, labels: {} });
+      namespaceObjects.push({ apiVersion: "v1", kind: "Namespace", metadata: { name, labels: { "kubernetes.io/metadata.name": name } } });
+    }
+  }
+  return { ...model, namespaces, namespaceObjects, pods: [...model.pods, ...synthetic], externals: [...model.externals, ...externals] };
+}

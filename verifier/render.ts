@@ -1,0 +1,184 @@
+/**
+ * The report for people and machines: a truth table for the terminal, Markdown for a pull request,
+ * JSON for tools.
+ */
+import { STAGES } from "../config/keys";
+import type { Report } from "./analyze";
+import type { TableEntry } from "./netpol";
+
+export type Format = "text" | "markdown" | "json";
+export const FORMATS: readonly Format[] = ["text", "markdown", "json"];
+
+interface Column {
+  to: string;
+  port: number;
+  protocol: string;
+}
+
+const columnKey = (c: Column) => `${c.to} ${c.port}/${c.protocol}`;
+const displayTo = (to: string) => to.replace(/^external:/, "");
+
+/** The distinct destinations and sources of a table, in table order. */
+function axes(table: TableEntry[]): { rows: string[]; columns: Column[]; cells: Map<string, TableEntry> } {
+  const rows: string[] = [];
+  const columns: Column[] = [];
+  const seenColumns = new Set<string>();
+  const cells = new Map<string, TableEntry>();
+  for (const entry of table) {
+    if (!rows.includes(entry.from)) rows.push(entry.from);
+    const column = { to: entry.to, port: entry.port, protocol: entry.protocol };
+    if (!seenColumns.has(columnKey(column))) {
+      seenColumns.add(columnKey(column));
+      columns.push(column);
+    }
+    cells.set(`${entry.from}|${columnKey(column)}`, entry);
+  }
+  // External destinations last, so the pods' columns come first.
+  columns.sort((a, b) => Number(a.to.startsWith("external:")) - Number(b.to.startsWith("external:")));
+  return { rows, columns, cells };
+}
+
+export function stageTitle(report: Report): string {
+  return report.stage ? `stage ${STAGES.indexOf(report.stage) + 1} \`${report.stage}\`` : "manifests";
+}
+
+function failedClaims(report: Report) {
+  return report.claims.filter((c) => !c.holds);
+}
+
+// ---------------------------------------------------------------------------------------------
+// text
+
+function pad(text: string, width: number): string {
+  return text + " ".repeat(Math.max(0, width - [...text].length));
+}
+
+function textReport(report: Report): string {
+  const lines: string[] = [];
+  const title = report.stage ? `stage ${STAGES.indexOf(report.stage) + 1} ${report.stage}` : "manifests";
+  lines.push(`== ${title}`);
+  lines.push(`NetworkPolicies: ${report.policies.length > 0 ? report.policies.join(", ") : "none"}`);
+  lines.push(`Constraints:     ${report.constraints.length > 0 ? report.constraints.join(", ") : "none"}`);
+  lines.push("");
+  const { rows, columns, cells } = axes(report.connectivity);
+  lines.push(`Connectivity: who can open a connection to whom ("ok" allowed, "DENY" denied, "-" no such flow)`);
+  const rowWidth = Math.max(6, ...rows.map((r) => r.length)) + 2;
+  const header = columns.map((_, i) => pad(`[${i + 1}]`, 6)).join("");
+  lines.push(`  ${pad("from", rowWidth)}${header}`);
+  for (const row of rows) {
+    const cellsText = columns
+      .map((column) => {
+        const entry = cells.get(`${row}|${columnKey(column)}`);
+        return pad(entry ? (entry.allowed ? "ok" : "DENY") : "-", 6);
+      })
+      .join("");
+    lines.push(`  ${pad(row, rowWidth)}${cellsText}`.trimEnd());
+  }
+  lines.push("  to:");
+  columns.forEach((column, i) => lines.push(`    [${i + 1}] ${displayTo(column.to)} ${column.port}/${column.protocol}`));
+  lines.push("");
+  if (report.admission.length > 0) {
+    lines.push("Admission: what Gatekeeper would do with each object");
+    const width = Math.max(...report.admission.map((a) => a.object.length)) + 2;
+    for (const result of report.admission) {
+      const verdict = result.allowed ? "admitted" : "DENIED  ";
+      const first = result.violations[0];
+      lines.push(`  ${verdict}  ${pad(result.object, width)}${first ? `[${first.constraint}] ${first.enforcementAction}: ${first.message}` : ""}`.trimEnd());
+      for (const violation of result.violations.slice(1)) {
+        lines.push(`  ${" ".repeat(10)}${" ".repeat(width)}[${violation.constraint}] ${violation.enforcementAction}: ${violation.message}`);
+      }
+    }
+    lines.push("");
+  }
+  if (report.claims.length > 0) {
+    const failed = failedClaims(report).length;
+    lines.push(`Claims of LAB.md for this stage: ${report.claims.length - failed} hold, ${failed} fail`);
+    for (const claim of report.claims) {
+      const mark = claim.holds ? "holds" : "FAILS";
+      lines.push(`  ${mark}  ${claim.claim}: expected ${claim.expected}, computed ${claim.computed}`);
+      lines.push(`         because ${claim.reason}`);
+    }
+    lines.push("");
+  }
+  for (const warning of report.warnings) lines.push(`warning: ${warning}`);
+  for (const note of report.notes) lines.push(`note: ${note}`);
+  return lines.join("\n").trimEnd() + "\n";
+}
+
+// ---------------------------------------------------------------------------------------------
+// markdown
+
+const md = (text: string) => text.replace(/\|/g, "\\|").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+
+function markdownReport(report: Report, level = "##"): string {
+  const lines: string[] = [];
+  lines.push(`${level} ${report.stage ? `Stage ${STAGES.indexOf(report.stage) + 1}: \`${report.stage}\`` : "Manifests"}`);
+  lines.push("");
+  lines.push(`NetworkPolicies: ${report.policies.length > 0 ? report.policies.map((p) => `\`${p}\``).join(", ") : "none"}  `);
+  lines.push(`Constraints: ${report.constraints.length > 0 ? report.constraints.map((c) => `\`${c}\``).join(", ") : "none"}`);
+  lines.push("");
+  if (report.claims.length > 0) {
+    const failed = failedClaims(report).length;
+    lines.push(`**Claims:** ${report.claims.length - failed} hold, ${failed} fail`);
+    lines.push("");
+    lines.push("| claim | expected | computed | | why |");
+    lines.push("|---|---|---|---|---|");
+    for (const claim of report.claims) {
+      lines.push(`| ${md(claim.claim)} | ${claim.expected} | ${claim.computed} | ${claim.holds ? "✅" : "❌"} | ${md(claim.reason)} |`);
+    }
+    lines.push("");
+  }
+  const { rows, columns, cells } = axes(report.connectivity);
+  lines.push("**Connectivity** (✅ allowed, ❌ denied; rows open connections to columns)");
+  lines.push("");
+  lines.push(`| from \\ to | ${columns.map((c) => `${md(displayTo(c.to))} ${c.port}/${c.protocol}`).join(" | ")} |`);
+  lines.push(`|---|${columns.map(() => ":-:").join("|")}|`);
+  for (const row of rows) {
+    const rowCells = columns.map((column) => {
+      const entry = cells.get(`${row}|${columnKey(column)}`);
+      return entry ? (entry.allowed ? "✅" : "❌") : "";
+    });
+    lines.push(`| ${md(row)} | ${rowCells.join(" | ")} |`);
+  }
+  lines.push("");
+  if (report.admission.length > 0) {
+    lines.push("**Admission**");
+    lines.push("");
+    lines.push("| object | verdict | violations |");
+    lines.push("|---|---|---|");
+    for (const result of report.admission) {
+      const violations = result.violations.map((v) => `\`${v.constraint}\` (${v.enforcementAction}): ${md(v.message)}`).join("<br>");
+      lines.push(`| \`${result.object}\` | ${result.allowed ? "admitted" : "**denied**"} | ${violations} |`);
+    }
+    lines.push("");
+  }
+  for (const warning of report.warnings) lines.push(`> ⚠️ ${md(warning)}`);
+  for (const note of report.notes) lines.push(`> ℹ️ ${md(note)}`);
+  return lines.join("\n").trimEnd() + "\n";
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/** One document for one report, or for several (--all-stages). */
+export function render(reports: Report[], format: Format): string {
+  if (format === "json") {
+    const document = reports.length === 1 ? reports[0] : { stages: reports };
+    return JSON.stringify(document, null, 2) + "\n";
+  }
+  if (format === "markdown") {
+    const failed = reports.flatMap((r) => failedClaims(r).map((c) => ({ r, c })));
+    const head =
+      reports.length > 1
+        ? [
+            "# k8s-hardening-lab: what each stage proves",
+            "",
+            failed.length === 0
+              ? `Every claim of LAB.md holds in all ${reports.length} stages.`
+              : `**${failed.length} claim${failed.length === 1 ? "" : "s"} fail:** ${failed.map(({ r, c }) => `${r.stage}: ${md(c.claim)}`).join("; ")}`,
+            "",
+          ].join("\n") + "\n"
+        : "";
+    return head + reports.map((r) => markdownReport(r)).join("\n");
+  }
+  return reports.map(textReport).join("\n");
+}
