@@ -4,7 +4,7 @@
  */
 import { Stage } from "../config/keys";
 import { ALLOWED_REPOS_KIND, allowedReposTemplate, lookAlikeEntries, lookAlikeWarning } from "../policies/k8sallowedrepos/template";
-import { AdmissionEngine, AdmissionResult } from "./admission";
+import { AdmissionEngine, AdmissionInputError, AdmissionResult } from "./admission";
 import {
   ADMISSION_CLAIMS,
   CONNECTIVITY_CLAIMS,
@@ -91,7 +91,7 @@ export function templatesFor(model: ClusterModel): KubeObject[] {
       kinds.add(ALLOWED_REPOS_KIND);
     } else {
       problems.push(
-        `${objectKey(constraint)}: no ConstraintTemplate defines the kind ${constraint.kind}, in the manifests or in policies/`,
+        `${model.sources.get(constraint) ?? "?"}: ${objectKey(constraint)}: no ConstraintTemplate defines the kind ${constraint.kind}, in the manifests or in policies/`,
       );
     }
   }
@@ -100,12 +100,24 @@ export function templatesFor(model: ClusterModel): KubeObject[] {
 }
 
 function admissionEngine(model: ClusterModel): AdmissionEngine {
-  return new AdmissionEngine({
-    templates: templatesFor(model),
-    constraints: model.constraints,
-    expansionTemplates: model.expansionTemplates,
-    namespaces: model.namespaceObjects,
-  });
+  try {
+    return new AdmissionEngine({
+      templates: templatesFor(model),
+      constraints: model.constraints,
+      expansionTemplates: model.expansionTemplates,
+      namespaces: model.namespaceObjects,
+    });
+  } catch (error) {
+    if (!(error instanceof AdmissionInputError)) throw error;
+    // The engine names the template, constraint or ExpansionTemplate; add the file it came from.
+    const objects = [...model.templates, ...model.constraints, ...model.expansionTemplates];
+    throw new VerifyInputError(
+      error.problems.map((problem) => {
+        const culprit = objects.find((o) => problem.startsWith(`${o.kind} ${o.metadata.name}:`) || problem.startsWith(`${o.kind}/${o.metadata.name}`));
+        return culprit ? `${model.sources.get(culprit)}: ${problem}` : problem;
+      }),
+    );
+  }
 }
 
 function checkConnectivityClaim(claim: ConnectivityClaim, stage: Stage, table: TableEntry[]): ClaimResult {

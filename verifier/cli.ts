@@ -124,12 +124,12 @@ export function parseArgs(argv: string[]): CliOptions {
 const PROJECT_DIR = path.join(__dirname, "..");
 
 /** The reports the options ask for. */
-export async function run(options: CliOptions): Promise<Report[]> {
+export async function run(options: CliOptions, projectDir = PROJECT_DIR): Promise<Report[]> {
   if (options.manifests.length > 0) {
     const model = buildModel(readManifests(options.manifests), options.externals);
     return [analyze(model)];
   }
-  const base: StackConfig = options.stack ? readStackConfig(PROJECT_DIR, options.stack) : { values: {}, secretKeys: [], placeholders: [] };
+  const base: StackConfig = options.stack ? readStackConfig(projectDir, options.stack) : { values: {}, secretKeys: [], placeholders: [] };
   const notes = base.placeholders.map((key) => `${key} is encrypted in the stack file; the verifier used a placeholder`);
   const configured = stageFrom(base.values["k8s-hardening-lab:stage"] ?? "zero-trust");
   const stages: Stage[] = options.allStages ? [...STAGES] : [options.stage ?? configured ?? "zero-trust"];
@@ -160,7 +160,7 @@ export async function main(argv: string[], out: (text: string) => void, err: (te
     return failed.length > 0 ? 1 : 0;
   } catch (error) {
     if (error instanceof VerifyInputError || error instanceof InvalidInputError || error instanceof AdmissionInputError) {
-      const problems = error instanceof AdmissionInputError ? [error.message] : (error as VerifyInputError).problems;
+      const problems = error instanceof InvalidInputError ? error.problems : (error as VerifyInputError | AdmissionInputError).problems;
       err(`verify: bad input:\n${problems.map((p) => `  ${p}`).join("\n")}\n`);
       return 2;
     }

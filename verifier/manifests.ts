@@ -45,7 +45,7 @@ export function readManifestFile(file: string): SourcedObject[] {
     if (document.errors.length > 0) {
       const error = document.errors[0];
       const line = error.linePos?.[0]?.line;
-      problems.push(`${file}: invalid YAML${line ? ` at line ${line}` : ""} (document ${index + 1}): ${error.message.split("\n")[0]}`);
+      problems.push(`${file}: invalid YAML${line ? ` at line ${line}` : ""} (document ${index + 1}): ${error.message.split("\n")[0].replace(/:$/, "")}`);
       return;
     }
     const value: unknown = document.toJS();

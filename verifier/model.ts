@@ -30,6 +30,8 @@ export interface ClusterModel {
   templates: KubeObject[];
   constraints: KubeObject[];
   expansionTemplates: KubeObject[];
+  /** Where each object came from (a file, or the lab program), for messages. */
+  sources: Map<KubeObject, string>;
 }
 
 /** Where a workload kind keeps its pod template. */
@@ -106,9 +108,11 @@ export function buildModel(objects: SourcedObject[], externals: ExternalPeer[] =
     templates: [],
     constraints: [],
     expansionTemplates: [],
+    sources: new Map(),
   };
 
   for (const { object, source } of objects) {
+    model.sources.set(object, source);
     const where = `${source}: ${describe(object)}`;
     if (!isRecord(object.metadata) || typeof object.metadata.name !== "string" || object.metadata.name === "") {
       problems.push(`${source}: ${object.kind ?? "object"}: metadata.name: missing`);

@@ -162,7 +162,18 @@ function markdownReport(report: Report, level = "##"): string {
 /** One document for one report, or for several (--all-stages). */
 export function render(reports: Report[], format: Format): string {
   if (format === "json") {
-    const document = reports.length === 1 ? reports[0] : { stages: reports };
+    // The tables lead; context follows.
+    const ordered = reports.map(({ stage, connectivity, admission, claims, policies, constraints, warnings, notes }) => ({
+      ...(stage ? { stage } : {}),
+      connectivity,
+      admission,
+      claims,
+      policies,
+      constraints,
+      warnings,
+      notes,
+    }));
+    const document = ordered.length === 1 ? ordered[0] : { stages: ordered };
     return JSON.stringify(document, null, 2) + "\n";
   }
   if (format === "markdown") {

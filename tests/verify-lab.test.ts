@@ -1,0 +1,186 @@
+// `npm run verify` in lab mode: the lab program evaluated offline proves LAB.md's claims at every
+// stage, and a change that breaks a claim makes it fail, naming the claim.
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { STAGES } from "../config/keys";
+import type { Report } from "../verifier/analyze";
+import { main, run } from "../verifier/cli";
+
+async function verify(...argv: string[]) {
+  let stdout = "";
+  let stderr = "";
+  const status = await main(argv, (t) => (stdout += t), (t) => (stderr += t));
+  return { status, stdout, stderr };
+}
+
+const options = { allStages: false, manifests: [], externals: [], format: "json" as const, help: false };
+
+describe("--all-stages", () => {
+  let result: { status: number; stdout: string; stderr: string };
+  let reports: Report[];
+  beforeAll(async () => {
+    result = await verify("--all-stages", "--format", "json");
+    reports = JSON.parse(result.stdout).stages;
+  });
+
+  it("exits 0 with every claim holding, at all five stages", () => {
+    expect(result.stderr).toBe("");
+    expect(result.status).toBe(0);
+    expect(reports.map((r) => r.stage)).toEqual([...STAGES]);
+    for (const report of reports) {
+      expect(report.claims).toHaveLength(16);
+      expect(report.claims.filter((c) => !c.holds)).toEqual([]);
+    }
+  });
+
+  it("names the policies and constraints in force at each stage", () => {
+    expect(reports.map((r) => [r.stage, r.policies, r.constraints])).toEqual([
+      ["app", [], []],
+      ["default-deny", ["data/default-deny-all"], []],
+      ["allow-phpmyadmin", ["data/allow-from-phpmyadmin-ingress", "data/default-deny-all"], []],
+      ["allowed-repos", ["data/allow-from-phpmyadmin-ingress", "data/default-deny-all"], ["K8sAllowedRepos/allowed-repos-app", "K8sAllowedRepos/allowed-repos-data"]],
+      [
+        "zero-trust",
+        ["app/allow-dns-egress", "app/allow-mysql-egress", "app/default-deny-all", "data/allow-from-phpmyadmin-ingress", "data/default-deny-all"],
+        ["K8sAllowedRepos/allowed-repos-app", "K8sAllowedRepos/allowed-repos-data"],
+      ],
+    ]);
+  });
+
+  it("explains a verdict by the policy and rule that allowed it, or the isolation that denied it", () => {
+    const cell = (stage: string, from: string, to: string, port: number) =>
+      reports.find((r) => r.stage === stage)!.connectivity.find((e) => e.from === from && e.to === to && e.port === port)!;
+    expect(cell("allow-phpmyadmin", "app/phpmyadmin", "data/mysql", 3306).reason).toBe(
+      "egress from app/phpmyadmin allowed: not isolated for egress; ingress to data/mysql allowed by data/allow-from-phpmyadmin-ingress rule 1",
+    );
+    expect(cell("allow-phpmyadmin", "app/intruder", "data/mysql", 3306).reason).toBe(
+      "egress from app/intruder allowed: not isolated for egress; ingress to data/mysql denied: isolated by data/allow-from-phpmyadmin-ingress, data/default-deny-all, no ingress rule allows 3306/TCP from app/intruder",
+    );
+    expect(cell("zero-trust", "app/phpmyadmin", "external:internet", 443).reason).toBe(
+      "egress from app/phpmyadmin denied: isolated by app/allow-dns-egress, app/allow-mysql-egress, app/default-deny-all, no egress rule allows 443/TCP to external:internet",
+    );
+  });
+
+  it("judges the article's admission test exactly, before and from the stage allowed-repos", () => {
+    const nginx = (stage: string) => reports.find((r) => r.stage === stage)!.admission.find((a) => a.object === "Pod/app/nginx");
+    expect(nginx("allow-phpmyadmin")).toEqual({ object: "Pod/app/nginx", allowed: true, violations: [], notes: [] });
+    expect(nginx("allowed-repos")).toEqual({
+      object: "Pod/app/nginx",
+      allowed: false,
+      violations: [
+        {
+          constraint: "K8sAllowedRepos/allowed-repos-app",
+          enforcementAction: "deny",
+          message: 'container <nginx> has an invalid image repo <nginx>, allowed repos are ["docker.io/library/phpmyadmin:"]',
+        },
+      ],
+      notes: [],
+    });
+    const deployment = reports.find((r) => r.stage === "zero-trust")!.admission.find((a) => a.object === "Deployment/app/nginx")!;
+    expect(deployment.violations.map((v) => v.message)).toEqual([
+      '[Implied by expand-workloads] container <nginx> has an invalid image repo <nginx>, allowed repos are ["docker.io/library/phpmyadmin:"]',
+    ]);
+    for (const report of reports) {
+      expect(report.admission.filter((a) => ["Deployment/app/phpmyadmin", "StatefulSet/data/mysql"].includes(a.object)).map((a) => a.allowed)).toEqual([true, true]);
+    }
+  });
+
+  it("is silent in the lint for the lab's default repository lists", () => {
+    expect(reports.flatMap((r) => r.warnings)).toEqual([]);
+  });
+});
+
+describe("a stack's configuration", () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "lab-stack-"));
+    fs.copyFileSync(path.join(__dirname, "..", "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+    fs.writeFileSync(
+      path.join(dir, "Pulumi.lb.yaml"),
+      [
+        "config:",
+        "  k8s-hardening-lab:phpMyAdminExposure: loadbalancer",
+        "  k8s-hardening-lab:allowedSourceRanges: [203.0.113.0/25]",
+        "  k8s-hardening-lab:allowedReposApp: [phpmyadmin, 'docker.io/library/phpmyadmin:']",
+        "  k8s-hardening-lab:mysqlRootPassword:",
+        "    secure: v1:abc:def",
+        "",
+      ].join("\n"),
+    );
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it("adds the load balancer's clients: inside the allowed ranges reaches phpMyAdmin at zero-trust, outside does not", async () => {
+    const [report] = await run({ ...options, stack: "lb", stage: "zero-trust" }, dir);
+    const lb = report.claims.filter((c) => c.claim.includes("source"));
+    expect(lb).toEqual([
+      { kind: "connectivity", claim: "allowed source → phpmyadmin:80/TCP", expected: "allowed", computed: "allowed", holds: true, reason: "ingress to app/phpmyadmin allowed by app/allow-from-allowed-sources rule 1" },
+      {
+        kind: "connectivity",
+        claim: "disallowed source → phpmyadmin:80/TCP",
+        expected: "denied",
+        computed: "denied",
+        holds: true,
+        reason: "ingress to app/phpmyadmin denied: isolated by app/allow-from-allowed-sources, app/default-deny-all, no ingress rule allows 80/TCP from external:disallowed-source",
+      },
+    ]);
+    expect(report.claims.every((c) => c.holds)).toBe(true);
+  });
+
+  it("lints the article's look-alike entry, and notes the encrypted value it replaced", async () => {
+    const [report] = await run({ ...options, stack: "lb", stage: "allowed-repos" }, dir);
+    expect(report.warnings).toEqual([
+      'K8sAllowedRepos/allowed-repos-app parameters.repos entry "phpmyadmin" admits look-alike repositories (it would admit "phpmyadminevil/miner"); end it with "/", ":" or "@"',
+    ]);
+    expect(report.notes).toEqual(["k8s-hardening-lab:mysqlRootPassword is encrypted in the stack file; the verifier used a placeholder"]);
+  });
+
+  it("reads the stage from the stack file unless --stage overrides it", async () => {
+    const [dev] = await run({ ...options, stack: "dev" });
+    expect(dev.stage).toBe("app");
+    const [third] = await run({ ...options, stack: "dev", stage: "allow-phpmyadmin" });
+    expect(third.stage).toBe("allow-phpmyadmin");
+  });
+
+  it("refuses a stack configuration the program refuses, as bad input", async () => {
+    fs.writeFileSync(path.join(dir, "Pulumi.bad.yaml"), "config:\n  k8s-hardening-lab:nodeCount: 0\n");
+    await expect(run({ ...options, stack: "bad" }, dir)).rejects.toThrow(
+      'the lab program: the stack\'s configuration has 1 problem; nothing was created:\n  - k8s-hardening-lab:nodeCount: "0" is not accepted; expected an integer from 1 to 100',
+    );
+  });
+});
+
+describe("a lab change that breaks a claim", () => {
+  it("makes verify exit 1, naming the failed claim at each stage it breaks", () => {
+    const root = path.join(__dirname, "..");
+    const copy = fs.mkdtempSync(path.join(os.tmpdir(), "lab-mutant-"));
+    try {
+      for (const entry of ["components", "config", "policies", "verifier", "index.ts", "package.json", "tsconfig.json", "Pulumi.yaml"]) {
+        fs.cpSync(path.join(root, entry), path.join(copy, entry), { recursive: true });
+      }
+      fs.symlinkSync(path.join(root, "node_modules"), path.join(copy, "node_modules"));
+      // A typo in the article's policy: the namespace label it admits from.
+      const file = path.join(copy, "components", "network-policies.ts");
+      const source = fs.readFileSync(file, "utf8");
+      const broken = source.replace('namespaceSelector: { matchLabels: { tier: "app" } }', 'namespaceSelector: { matchLabels: { tier: "apps" } }');
+      expect(broken).not.toBe(source);
+      fs.writeFileSync(file, broken);
+
+      const result = spawnSync(process.execPath, [require.resolve("tsx/cli"), "verifier/cli.ts", "--all-stages"], { cwd: copy, encoding: "utf8" });
+      expect(result.status).toBe(1);
+      const failed = result.stderr.split("\n").filter((line) => line.startsWith("claim failed"));
+      const ingress =
+        "ingress to data/mysql denied: isolated by data/allow-from-phpmyadmin-ingress, data/default-deny-all, no ingress rule allows 3306/TCP from app/phpmyadmin";
+      expect(failed).toEqual([
+        `claim failed (stage allow-phpmyadmin): phpmyadmin → mysql:3306/TCP: expected allowed, computed denied; egress from app/phpmyadmin allowed: not isolated for egress; ${ingress}`,
+        `claim failed (stage allowed-repos): phpmyadmin → mysql:3306/TCP: expected allowed, computed denied; egress from app/phpmyadmin allowed: not isolated for egress; ${ingress}`,
+        // At zero-trust phpMyAdmin's own egress policy lets it out; MySQL's side refuses it.
+        `claim failed (stage zero-trust): phpmyadmin → mysql:3306/TCP: expected allowed, computed denied; egress from app/phpmyadmin allowed by app/allow-mysql-egress rule 1; ${ingress}`,
+      ]);
+    } finally {
+      fs.rmSync(copy, { recursive: true, force: true });
+    }
+  });
+});
