@@ -94,6 +94,20 @@ describe("templates the engine cannot or will not evaluate", () => {
   });
 });
 
+describe("the CEL environment", () => {
+  it("accepts the standard library, its macros, type names and the strings extension", () => {
+    const expressions = [
+      "[1, 2].exists_one(x, x == 1) && [1, 2].all(x, x > 0) && [1, 2, 3].map(x, x > 1, x * 2) == [4, 6]",
+      "type(object.spec.containers) == list && int('3') == 3 && string(1u) == '1' && dyn(1) == 1",
+      "'a,b'.split(',').join('-') == 'a-b' && 'Ab'.lowerAscii() == 'ab' && strings.quote('a') == '\"a\"'",
+      "object.metadata.name.matches('^ng') && object.metadata.name.indexOf('i') == 2 && 'x' in ['x']",
+      "duration('2s') > duration('1s') && [object, oldObject].exists(o, o != null && o.kind == 'Pod')",
+    ];
+    const e = testEngine({ validations: expressions.map((expression) => ({ expression })) });
+    expect(messages(e)).toEqual([]);
+  });
+});
+
 describe("compile errors", () => {
   it("name the template, the expression and the CEL error, all at once", () => {
     const template = allowedReposTemplate();

@@ -20,6 +20,9 @@ export interface CheckScope {
   variables: ReadonlySet<string>;
 }
 
+/** Type names, which CEL resolves as identifiers (`type(x) == int`). */
+const TYPE_IDENTIFIERS = new Set(["int", "uint", "double", "bool", "string", "bytes", "list", "map", "null_type", "type", "dyn"]);
+
 /** Macros that cel-go accepts with two iteration variables; @bufbuild/cel does not. */
 const TWO_VARIABLE_MACROS = new Set(["all", "exists", "existsOne", "exists_one"]);
 
@@ -83,7 +86,7 @@ class Checker {
   }
 
   private checkIdent(id: bigint, name: string, locals: ReadonlySet<string>): void {
-    if (!locals.has(name) && !this.scope.identifiers.has(name)) {
+    if (!locals.has(name) && !this.scope.identifiers.has(name) && !TYPE_IDENTIFIERS.has(name)) {
       throw new CheckError(id, `undeclared reference to '${name}' (in container '')`);
     }
   }
