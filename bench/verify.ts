@@ -1,7 +1,7 @@
 /**
  * Benchmark of the NetworkPolicy engine (verifier/netpol) on a generated cluster: 1,000 pods in 50
  * namespaces with 500 policies, full truth table from every pod and 3 externals to every declared
- * port. Run with `npx tsx bench/verify.ts [--seed N]`.
+ * port. Run with `npx tsx bench/verify.ts [--seed N] [--runs N]` (`npm run bench:verify`).
  *
  * Each measurement runs in its own child process so that its peak RSS and its retained heap are
  * its own. The naive evaluator (every policy checked for every verdict) is measured on a fixed
@@ -35,6 +35,9 @@ interface Measurement {
   verdicts: number;
   buildMs: number;
   tableMs: number;
+  /** heapUsed growth right after the computation, garbage included: the highest point seen, a floor for the peak. */
+  heapAtEndBytes: number;
+  /** heapUsed growth after a full GC: what the indexes and the table keep. */
   retainedHeapBytes: number;
   peakRssBytes: number;
   compared: { cells: number; sha256: string };
@@ -90,6 +93,7 @@ function measure(job: Job): Measurement {
     rows = subset.map((_, k) => k);
   }
   const tableMs = performance.now() - t0;
+  const heapAtEndBytes = process.memoryUsage().heapUsed - heapBefore;
   collectGarbage();
   const retainedHeapBytes = process.memoryUsage().heapUsed - heapBefore;
   return {
@@ -99,10 +103,23 @@ function measure(job: Job): Measurement {
     verdicts: table.length,
     buildMs,
     tableMs,
+    heapAtEndBytes,
     retainedHeapBytes,
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
     compared: digestRows(table, rowLength, rows),
   };
+}
+
+/**
+ * The machine may be shared: each figure is the median of `runs` fresh processes (cold, as a
+ * one-shot verifier run is), with the spread of total times kept for the printout.
+ */
+function runMedian(job: Job, runs: number): Measurement & { spreadMs: [number, number] } {
+  const results = Array.from({ length: runs }, () => runChild(job));
+  const total = (m: Measurement) => m.buildMs + m.tableMs;
+  results.sort((a, b) => total(a) - total(b));
+  if (results.some((m) => m.compared.sha256 !== results[0].compared.sha256)) throw new Error(`runs of ${JSON.stringify(job)} disagree`);
+  return { ...results[Math.floor(runs / 2)], spreadMs: [total(results[0]), total(results[runs - 1])] };
 }
 
 function runChild(job: Job): Measurement {
@@ -119,9 +136,10 @@ const ms = (value: number) => `${value.toFixed(0)} ms`;
 const thousands = (value: number) => value.toLocaleString("en-US");
 const pad = (text: string, width: number) => text.padStart(width);
 
-function report(seed: number): boolean {
-  const fast = runChild({ mode: "fast", seed, policies: SHAPE.policies, stride: NAIVE_SOURCE_STRIDE });
-  const naive = runChild({ mode: "naive", seed, policies: SHAPE.policies, stride: NAIVE_SOURCE_STRIDE });
+function report(seed: number, runs: number): boolean {
+  const fast = runMedian({ mode: "fast", seed, policies: SHAPE.policies, stride: NAIVE_SOURCE_STRIDE }, runs);
+  const naive = runMedian({ mode: "naive", seed, policies: SHAPE.policies, stride: NAIVE_SOURCE_STRIDE }, runs);
+  const spread = (m: { spreadMs: [number, number] }) => `(${runs} runs: ${m.spreadMs[0].toFixed(0)}-${m.spreadMs[1].toFixed(0)} ms, median shown)`;
   const fastTotal = fast.buildMs + fast.tableMs;
   const fastPer = fastTotal / fast.verdicts;
   const naivePer = naive.tableMs / naive.verdicts;
@@ -131,16 +149,18 @@ function report(seed: number): boolean {
     `cluster: ${fast.pods} pods in ${SHAPE.namespaces} namespaces, ${fast.policies} policies; sources: ${fast.sources} (pods and 3 externals)`,
     `full truth table: ${thousands(fast.verdicts)} verdicts`,
     "",
-    "fast engine, full table (measured):",
+    `fast engine, full table (measured) ${spread(fast)}:`,
     `  index build     ${pad(ms(fast.buildMs), 9)}`,
     `  truth table     ${pad(ms(fast.tableMs), 9)}`,
     `  total           ${pad(ms(fastTotal), 9)}   ${(fastPer * 1e6).toFixed(0)} ns per verdict`,
+    `  heap at end     ${pad(mb(fast.heapAtEndBytes), 9)}   (growth of heapUsed, garbage included: a floor for the peak)`,
     `  heap retained   ${pad(mb(fast.retainedHeapBytes), 9)}   ${(fast.retainedHeapBytes / fast.verdicts).toFixed(0)} bytes per verdict (indexes and table, after GC)`,
     `  peak RSS        ${pad(mb(fast.peakRssBytes), 9)}   (whole child process)`,
     "",
-    `naive evaluator, every policy for every verdict, on ${naive.sources} of ${fast.sources} sources (measured):`,
+    `naive evaluator, every policy for every verdict, on ${naive.sources} of ${fast.sources} sources (measured) ${spread(naive)}:`,
     `  verdicts        ${pad(thousands(naive.verdicts), 9)}`,
     `  time            ${pad(ms(naive.tableMs), 9)}   ${(naivePer * 1e3).toFixed(1)} µs per verdict`,
+    `  heap at end     ${pad(mb(naive.heapAtEndBytes), 9)}`,
     `  heap retained   ${pad(mb(naive.retainedHeapBytes), 9)}   ${(naive.retainedHeapBytes / naive.verdicts).toFixed(0)} bytes per verdict`,
     `  peak RSS        ${pad(mb(naive.peakRssBytes), 9)}   (whole child process)`,
     `naive evaluator, full table (EXTRAPOLATED from the subset, not measured):`,
@@ -150,14 +170,15 @@ function report(seed: number): boolean {
     `ratio: naive / fast cost per verdict = ${(naivePer / fastPer).toFixed(0)}x`,
     `agreement on the ${thousands(naive.compared.cells)} cells both computed: ${agree ? "identical" : "DIFFERENT"} (sha256 fast ${fast.compared.sha256.slice(0, 16)}, naive ${naive.compared.sha256.slice(0, 16)})`,
     "",
-    `scaling: same ${fast.pods} pods, policies varied (fast: full table, build included; naive: every ${SCALING_STRIDE}th pod and the externals as sources):`,
+    `scaling: same ${fast.pods} pods, policies varied (medians of ${runs} runs; fast: full table, build included;`,
+    `  naive: every ${SCALING_STRIDE}th pod and the externals as sources):`,
     `  ${"policies".padStart(8)} ${"verdicts".padStart(10)} ${"fast ns/verdict".padStart(16)} ${"naive µs/verdict".padStart(17)}`,
   ];
   console.log(lines.join("\n"));
   let scalingAgrees = true;
   for (const policies of SCALING_POLICIES) {
-    const f = runChild({ mode: "fast", seed, policies, stride: SCALING_STRIDE });
-    const n = runChild({ mode: "naive", seed, policies, stride: SCALING_STRIDE });
+    const f = runMedian({ mode: "fast", seed, policies, stride: SCALING_STRIDE }, runs);
+    const n = runMedian({ mode: "naive", seed, policies, stride: SCALING_STRIDE }, runs);
     scalingAgrees &&= f.compared.sha256 === n.compared.sha256;
     const fastCost = ((f.buildMs + f.tableMs) / f.verdicts) * 1e6;
     const naiveCost = (n.tableMs / n.verdicts) * 1e3;
@@ -174,9 +195,8 @@ function main(): void {
     console.log(JSON.stringify(measure(JSON.parse(args[childAt + 1]) as Job)));
     return;
   }
-  const seedAt = args.indexOf("--seed");
-  const seed = seedAt >= 0 ? Number(args[seedAt + 1]) : 42;
-  if (!report(seed)) process.exitCode = 1;
+  const option = (name: string, fallback: number) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : fallback);
+  if (!report(option("--seed", 42), option("--runs", 3))) process.exitCode = 1;
 }
 
 main();
