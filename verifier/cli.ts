@@ -9,6 +9,7 @@ import * as path from "path";
 import { STAGES, Stage } from "../config/keys";
 import { AdmissionInputError } from "./admission";
 import { analyze, Report } from "./analyze";
+import { compareReports, readBaseReports } from "./compare";
 import { addLabPeers, allowedSourceRanges, labObjects, readStackConfig, stageFrom, StackConfig } from "./lab";
 import { readManifests } from "./manifests";
 import { buildModel, VerifyInputError } from "./model";
@@ -30,6 +31,7 @@ Manifests mode judges any Kubernetes manifests:
 
 Both:
   --format F          text (default), markdown or json
+  --compare BASE.json lead with what changed against a JSON report of the base branch
   --help              this text
 `;
 
@@ -40,6 +42,7 @@ export interface CliOptions {
   manifests: string[];
   externals: { name: string; ip: string }[];
   format: Format;
+  compare?: string;
   help: boolean;
 }
 
@@ -100,6 +103,11 @@ export function parseArgs(argv: string[]): CliOptions {
         else problems.push(`--format: "${v}" is not accepted; expected one of ${FORMATS.join(", ")}`);
         break;
       }
+      case "--compare": {
+        const v = value();
+        if (v !== undefined) options.compare = v;
+        break;
+      }
       case "--help":
       case "-h":
         options.help = true;
@@ -151,8 +159,9 @@ export async function main(argv: string[], out: (text: string) => void, err: (te
       out(USAGE);
       return 0;
     }
+    const base = options.compare ? readBaseReports(options.compare) : undefined;
     const reports = await run(options);
-    out(render(reports, options.format));
+    out(render(reports, options.format, base ? compareReports(base, reports) : undefined));
     const failed = reports.flatMap((report) => report.claims.filter((c) => !c.holds).map((claim) => ({ report, claim })));
     for (const { report, claim } of failed) {
       err(`claim failed (stage ${report.stage}): ${claim.claim}: expected ${claim.expected}, computed ${claim.computed}; ${claim.reason}\n`);

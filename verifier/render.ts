@@ -4,6 +4,7 @@
  */
 import { STAGES } from "../config/keys";
 import type { Report } from "./analyze";
+import { Change, changeLine } from "./compare";
 import type { TableEntry } from "./netpol";
 
 export type Format = "text" | "markdown" | "json";
@@ -159,8 +160,32 @@ function markdownReport(report: Report, level = "##"): string {
 
 // ---------------------------------------------------------------------------------------------
 
-/** One document for one report, or for several (--all-stages). */
-export function render(reports: Report[], format: Format): string {
+function markdownChanges(changes: Change[]): string {
+  const lines = ["## What changed against the base", ""];
+  if (changes.length === 0) {
+    lines.push("Nothing: every connectivity and admission verdict, and every claim, is as on the base.", "");
+    return lines.join("\n") + "\n";
+  }
+  const staged = changes.some((c) => c.stage);
+  lines.push(`${staged ? "| stage " : ""}| what | before | after |`, `${staged ? "|---" : ""}|---|---|---|`);
+  for (const c of changes) {
+    const mark = (value: string) => (value === "allowed" || value === "admitted" ? value : `**${value}**`);
+    lines.push(`${staged ? `| ${c.stage ?? ""} ` : ""}| ${md(c.kind === "claim" ? `claim: ${c.subject}` : c.subject)} | ${mark(c.before)} | ${mark(c.after)} |`);
+  }
+  lines.push("");
+  return lines.join("\n") + "\n";
+}
+
+function textChanges(changes: Change[]): string {
+  if (changes.length === 0) return "What changed against the base: nothing\n\n";
+  return `What changed against the base (${changes.length}):\n${changes.map((c) => `  ${changeLine(c)}`).join("\n")}\n\n`;
+}
+
+/**
+ * One document for one report, or for several (--all-stages); with `changes` (--compare), what
+ * changed leads.
+ */
+export function render(reports: Report[], format: Format, changes?: Change[]): string {
   if (format === "json") {
     // The tables lead; context follows.
     const ordered = reports.map(({ stage, connectivity, admission, claims, policies, constraints, warnings, notes }) => ({
@@ -174,6 +199,7 @@ export function render(reports: Report[], format: Format): string {
       notes,
     }));
     const document = ordered.length === 1 ? ordered[0] : { stages: ordered };
+    if (changes) return JSON.stringify({ changes, ...document }, null, 2) + "\n";
     return JSON.stringify(document, null, 2) + "\n";
   }
   if (format === "markdown") {
@@ -189,7 +215,7 @@ export function render(reports: Report[], format: Format): string {
             "",
           ].join("\n") + "\n"
         : "";
-    return head + reports.map((r) => markdownReport(r)).join("\n");
+    return head + (changes ? markdownChanges(changes) + "\n" : "") + reports.map((r) => markdownReport(r)).join("\n");
   }
-  return reports.map(textReport).join("\n");
+  return (changes ? textChanges(changes) : "") + reports.map(textReport).join("\n");
 }
