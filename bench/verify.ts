@@ -139,7 +139,7 @@ const pad = (text: string, width: number) => text.padStart(width);
 function report(seed: number, runs: number): boolean {
   const fast = runMedian({ mode: "fast", seed, policies: SHAPE.policies, stride: NAIVE_SOURCE_STRIDE }, runs);
   const naive = runMedian({ mode: "naive", seed, policies: SHAPE.policies, stride: NAIVE_SOURCE_STRIDE }, runs);
-  const spread = (m: { spreadMs: [number, number] }) => `(${runs} runs: ${m.spreadMs[0].toFixed(0)}-${m.spreadMs[1].toFixed(0)} ms, median shown)`;
+  const spread = (m: { spreadMs: [number, number] }) => `(${runs} run${runs === 1 ? "" : "s"}: ${m.spreadMs[0].toFixed(0)}-${m.spreadMs[1].toFixed(0)} ms, median shown)`;
   const fastTotal = fast.buildMs + fast.tableMs;
   const fastPer = fastTotal / fast.verdicts;
   const naivePer = naive.tableMs / naive.verdicts;
