@@ -4,14 +4,14 @@
  */
 import { firstMatchingRule, locate, Located } from "./locate";
 import { buildModel, ClusterModel } from "./model";
-import { buildIndex, ClusterIndex, Direction, IsolationTable, isolatingPolicies } from "./precompute";
+import { buildIndex, ClusterIndex, Direction, isolatingPolicies } from "./precompute";
 import { fastTruthTable } from "./table";
 import { EngineInput, Endpoint, PodInfo, Protocol, TableEntry, Verdict } from "./types";
 import { assembleVerdict, isSelf, SideOutcome } from "./verdict";
 
 export class NetworkPolicyEngine {
   private readonly model: ClusterModel;
-  private readonly index: ClusterIndex & { isolations: IsolationTable };
+  private readonly index: ClusterIndex;
 
   /**
    * Throws an InvalidInputError listing every problem when a policy (or a pod) is invalid. A pod or

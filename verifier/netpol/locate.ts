@@ -2,7 +2,8 @@
 import { hasBit } from "./bitset";
 import { IpAddress } from "./ip";
 import { peerMatches, portsMatch } from "./matching";
-import { ClusterModel, endpointAddress, labelsOfNamespace, resolveEndpoint } from "./model";
+import { ClusterModel, endpointAddress, labelsOfNamespace } from "./model";
+import { podName } from "./reasons";
 import { ClusterIndex } from "./precompute";
 import { Endpoint, PodInfo, Protocol } from "./types";
 
@@ -13,10 +14,11 @@ export interface Located {
   address: IpAddress | undefined;
 }
 
+/** A pod named like one of the model's pods is that pod (see resolveEndpoint). */
 export function locate(model: ClusterModel, endpoint: Endpoint): Located {
-  const resolved = resolveEndpoint(model, endpoint);
-  const index = resolved.kind === "pod" ? (model.podIndex.get(`${resolved.pod.namespace}/${resolved.pod.name}`) ?? -1) : -1;
-  return { endpoint: resolved, index, address: index >= 0 ? model.podAddresses[index] : endpointAddress(resolved) };
+  const index = endpoint.kind === "pod" ? model.podIndex.get(podName(endpoint.pod)) : undefined;
+  if (index === undefined) return { endpoint, index: -1, address: endpointAddress(endpoint) };
+  return { endpoint: { kind: "pod", pod: model.pods[index] }, index, address: model.podAddresses[index] };
 }
 
 /**

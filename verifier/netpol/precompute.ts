@@ -34,6 +34,8 @@ export interface ClusterIndex {
   /** Per pod of the model. */
   ingress: Isolation[];
   egress: Isolation[];
+  /** Also interns the isolations of pods the engine was not built with, as judge() meets them. */
+  isolations: IsolationTable;
 }
 
 function podsByNamespace(model: ClusterModel): Map<string, number[]> {
@@ -106,7 +108,7 @@ export function isolatingPolicies(model: ClusterModel, pod: ClusterModel["pods"]
   );
 }
 
-export function buildIndex(model: ClusterModel): ClusterIndex & { isolations: IsolationTable } {
+export function buildIndex(model: ClusterModel): ClusterIndex {
   const byNamespace = podsByNamespace(model);
   const { rules, policyRules } = indexRules(model, byNamespace);
   const isolations = new IsolationTable(policyRules);

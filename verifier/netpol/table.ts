@@ -9,12 +9,10 @@
 import { Bitset, forEachBit } from "./bitset";
 import { ClusterModel, destinationSlots } from "./model";
 import { portsMatch } from "./matching";
-import { ClusterIndex, Isolation, IsolationTable, isolatingPolicies } from "./precompute";
+import { ClusterIndex, Isolation, isolatingPolicies } from "./precompute";
 import * as reasons from "./reasons";
 import { Endpoint, Protocol, TableEntry } from "./types";
 import { firstMatchingRule, locate, Located } from "./locate";
-
-type Index = ClusterIndex & { isolations: IsolationTable };
 
 /** Destination ports in table order; a pod's ports are contiguous, from start[pod] to start[pod + 1]. */
 interface Slots {
@@ -41,7 +39,7 @@ function buildSlots(model: ClusterModel): Slots {
 }
 
 /** Per destination port: the rules that isolate it and match the port, and the resulting codes over source pods. */
-function ingressCodes(model: ClusterModel, index: Index, slots: Slots): { rules: number[][]; codes: (Int32Array | null)[] } {
+function ingressCodes(model: ClusterModel, index: ClusterIndex, slots: Slots): { rules: number[][]; codes: (Int32Array | null)[] } {
   const shared = new Map<string, Int32Array>();
   const rules: number[][] = [];
   const codes: (Int32Array | null)[] = [];
@@ -78,7 +76,7 @@ class EgressCodes {
   private readonly portMasks = new Map<number, Uint8Array>();
   constructor(
     private readonly model: ClusterModel,
-    private readonly index: Index,
+    private readonly index: ClusterIndex,
     private readonly slots: Slots,
   ) {}
 
@@ -122,7 +120,7 @@ class DestinationTexts {
   private readonly allowed = new Map<number, string>();
   constructor(
     private readonly model: ClusterModel,
-    private readonly index: Index,
+    private readonly index: ClusterIndex,
   ) {
     this.names = model.pods.map(reasons.podName);
   }
@@ -169,7 +167,7 @@ interface SourceRow {
   fromPhrase: string;
 }
 
-function sourceRow(model: ClusterModel, index: Index, egressCodes: EgressCodes, endpoint: Endpoint): SourceRow {
+function sourceRow(model: ClusterModel, index: ClusterIndex, egressCodes: EgressCodes, endpoint: Endpoint): SourceRow {
   const located = locate(model, endpoint);
   const name = reasons.endpointName(located.endpoint);
   const row: SourceRow = { name, located, egress: null, fromPhrase: reasons.sourcePhrase(name) };
@@ -187,7 +185,7 @@ function sourceRow(model: ClusterModel, index: Index, egressCodes: EgressCodes, 
   return row;
 }
 
-function egressAllowedText(model: ClusterModel, index: Index, row: SourceRow, id: number): string {
+function egressAllowedText(model: ClusterModel, index: ClusterIndex, row: SourceRow, id: number): string {
   const cache = row.egress!.allowedThenSeparator;
   let text = cache.get(id);
   if (text === undefined) {
@@ -199,7 +197,7 @@ function egressAllowedText(model: ClusterModel, index: Index, row: SourceRow, id
 }
 
 /** The full table: every source, every pod of the model, every port that pod declares. */
-export function fastTruthTable(model: ClusterModel, index: Index, sources: Endpoint[]): TableEntry[] {
+export function fastTruthTable(model: ClusterModel, index: ClusterIndex, sources: Endpoint[]): TableEntry[] {
   const slots = buildSlots(model);
   const slotCount = slots.pod.length;
   const ingress = ingressCodes(model, index, slots);
