@@ -170,7 +170,7 @@ function report(seed: number, runs: number): boolean {
     `ratio: naive / fast cost per verdict = ${(naivePer / fastPer).toFixed(0)}x`,
     `agreement on the ${thousands(naive.compared.cells)} cells both computed: ${agree ? "identical" : "DIFFERENT"} (sha256 fast ${fast.compared.sha256.slice(0, 16)}, naive ${naive.compared.sha256.slice(0, 16)})`,
     "",
-    `scaling: same ${fast.pods} pods, policies varied (medians of ${runs} runs; fast: full table, build included;`,
+    `scaling: same ${fast.pods} pods, policies varied (medians of ${runs} run${runs === 1 ? "" : "s"}; fast: full table, build included;`,
     `  naive: every ${SCALING_STRIDE}th pod and the externals as sources):`,
     `  ${"policies".padStart(8)} ${"verdicts".padStart(10)} ${"fast ns/verdict".padStart(16)} ${"naive µs/verdict".padStart(17)}`,
   ];
