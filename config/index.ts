@@ -10,7 +10,7 @@ export type { LabSettings, RawConfig } from "./parse";
 // Internal to the SDK (untyped), but the only way to know whether a value was set with --secret;
 // the version is pinned and tests/config.test.ts covers it.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { isConfigSecret } = require("@pulumi/pulumi/runtime/config") as { isConfigSecret(key: string): boolean };
+const runtimeConfig = require("@pulumi/pulumi/runtime/config") as { isConfigSecret(key: string): boolean };
 
 /** A configuration the lab refuses. RunError makes Pulumi print the message without a stack trace. */
 export class LabConfigError extends pulumi.RunError {}
@@ -27,7 +27,7 @@ export interface LabConfig extends Omit<LabSettings, "kubeconfig" | "mysqlRootPa
  */
 export function loadLabConfig(): LabConfig {
   const values = allConfig();
-  const secretKeys = new Set(Object.keys(values).filter((key) => isConfigSecret(key)));
+  const secretKeys = new Set(Object.keys(values).filter((key) => runtimeConfig.isConfigSecret(key)));
   const { settings, problems, warnings } = parseLabConfig({ values, secretKeys });
   for (const warning of warnings) void pulumi.log.warn(warning);
   if (!settings) {

@@ -84,8 +84,14 @@ export function withDiagram(readme: string, diagram: string): string {
 }
 
 if (require.main === module) {
-  labDiagram().then((diagram) => {
-    fs.writeFileSync(README, withDiagram(fs.readFileSync(README, "utf8"), diagram));
-    console.log(`README.md: diagram of ${diagram.split("\n").length} lines written`);
-  });
+  labDiagram().then(
+    (diagram) => {
+      fs.writeFileSync(README, withDiagram(fs.readFileSync(README, "utf8"), diagram));
+      console.log(`README.md: diagram of ${diagram.split("\n").length} lines written`);
+    },
+    (error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    },
+  );
 }

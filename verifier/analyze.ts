@@ -87,7 +87,7 @@ export function templatesFor(model: ClusterModel): KubeObject[] {
   for (const constraint of model.constraints) {
     if (kinds.has(constraint.kind)) continue;
     if (constraint.kind === ALLOWED_REPOS_KIND) {
-      templates.push(allowedReposTemplate() as unknown as KubeObject);
+      templates.push(allowedReposTemplate());
       kinds.add(ALLOWED_REPOS_KIND);
     } else {
       problems.push(

@@ -17,7 +17,7 @@ import { PROJECT } from "../config/keys";
 
 // Internal to the SDK (untyped): the runtime's store of engine feature flags, which setMocks sets.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { getStore } = require("@pulumi/pulumi/runtime/state") as { getStore(): Record<string, unknown> };
+const runtimeState = require("@pulumi/pulumi/runtime/state") as { getStore(): Record<string, unknown> };
 
 export interface RecordedResource {
   urn: string;
@@ -201,7 +201,7 @@ export async function captureProgram(
   // install the monitor, then turn on the engine features a mock monitor supports (secrets among
   // them, so secret inputs travel wrapped as they would to the engine).
   setMockOptions(monitor, PROJECT, stack, false);
-  Object.assign(getStore(), {
+  Object.assign(runtimeState.getStore(), {
     supportsSecrets: true,
     supportsResourceReferences: true,
     supportsOutputValues: false,

@@ -169,7 +169,7 @@ export async function main(argv: string[], out: (text: string) => void, err: (te
     return failed.length > 0 ? 1 : 0;
   } catch (error) {
     if (error instanceof VerifyInputError || error instanceof InvalidInputError || error instanceof AdmissionInputError) {
-      const problems = error instanceof InvalidInputError ? error.problems : (error as VerifyInputError | AdmissionInputError).problems;
+      const problems = error instanceof InvalidInputError ? error.problems : (error).problems;
       err(`verify: bad input:\n${problems.map((p) => `  ${p}`).join("\n")}\n`);
       return 2;
     }

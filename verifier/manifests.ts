@@ -56,7 +56,7 @@ export function readManifestFile(file: string): SourcedObject[] {
         problems.push(`${file}: document ${index + 1} is not a Kubernetes object (no kind)`);
         return;
       }
-      objects.push({ object: item as KubeObject, source: file });
+      objects.push({ object: item, source: file });
     });
   });
   if (problems.length > 0) throw new VerifyInputError(problems);

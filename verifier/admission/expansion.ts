@@ -146,7 +146,7 @@ function describe(gvk: GroupVersionKind): string {
 
 function parseGeneratedGVK(raw: unknown, owner: string, problems: string[]): GroupVersionKind {
   const gvk = isRecord(raw) ? raw : {};
-  const field = (key: string): string => (typeof gvk[key] === "string" ? (gvk[key] as string) : "");
+  const field = (key: string): string => (typeof gvk[key] === "string" ? (gvk[key]) : "");
   const parsed = { group: field("group"), version: field("version"), kind: field("kind") };
   if (parsed.kind === "" || parsed.version === "") {
     problems.push(`${owner}: spec.generatedGVK needs a version and a kind (group "" is the core group)`);
@@ -168,7 +168,7 @@ function parseApplyTo(raw: unknown, owner: string, problems: string[]): ApplyTo[
         problems.push(`${where}.${key} must be a non-empty list of strings`);
         return [];
       }
-      return value as string[];
+      return value;
     };
     return { groups: list("groups"), kinds: list("kinds"), versions: list("versions") };
   });

@@ -77,7 +77,7 @@ function parseRequirement(raw: unknown, path: string, problems: string[]): Selec
     problems.push(`${path}: operator ${operator} takes no values`);
     return undefined;
   }
-  return { key: raw.key, operator: operator as SelectorOperator, values: values as string[] };
+  return { key: raw.key, operator: operator as SelectorOperator, values: values };
 }
 
 /** An empty selector matches everything, as in Kubernetes. */

@@ -125,7 +125,7 @@ function stringList(raw: unknown, path: string, problems: string[]): string[] {
     problems.push(`${path} must be a list of strings`);
     return [];
   }
-  return raw as string[];
+  return raw;
 }
 
 function parseEnum<T extends string>(raw: unknown, allowed: readonly T[], fallback: T, path: string, problems: string[]): T {

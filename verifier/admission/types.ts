@@ -15,7 +15,7 @@ export interface Violation {
   /** "KIND/NAME" of the constraint. */
   constraint: string;
   /** Only "deny" refuses the object; "warn" and "dryrun" are reported and admitted. */
-  enforcementAction: "deny" | "warn" | "dryrun" | string;
+  enforcementAction: EnforcementAction;
   message: string;
 }
 
