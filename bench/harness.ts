@@ -17,9 +17,7 @@ async function main(): Promise<void> {
     throw new Error(`usage: harness.ts empty|lab (got ${which})`);
   }
   const usage = process.resourceUsage();
-  process.stdout.write(
-    JSON.stringify({ which, wallMs: performance.now(), peakRssMb: usage.maxRSS / 1024 }) + "\n",
-  );
+  process.stdout.write(JSON.stringify({ which, wallMs: performance.now(), peakRssMb: usage.maxRSS / 1024 }) + "\n");
 }
 
 main().catch((error) => {

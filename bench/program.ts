@@ -33,7 +33,9 @@ const empty = measure("empty");
 const lab = measure("lab");
 const row = (name: string, s: { wallMs: number; peakRssMb: number }) =>
   `${name.padEnd(14)} ${s.wallMs.toFixed(0).padStart(8)} ms ${s.peakRssMb.toFixed(1).padStart(9)} MB`;
-console.log(`Evaluating the program under the mock runtime (node ${process.version}, median of ${RUNS} fresh processes)`);
+console.log(
+  `Evaluating the program under the mock runtime (node ${process.version}, median of ${RUNS} fresh processes)`,
+);
 console.log(`${"program".padEnd(14)} ${"wall".padStart(11)} ${"peak RSS".padStart(12)}`);
 console.log(row("empty", empty));
 console.log(row("whole lab", lab));

@@ -88,7 +88,10 @@ function measure(job: Job): Measurement {
     rowLength = table.length / allSources.length;
     rows = subset;
   } else {
-    table = naiveTruthTable(cluster, subset.map((i) => allSources[i]));
+    table = naiveTruthTable(
+      cluster,
+      subset.map((i) => allSources[i]),
+    );
     rowLength = table.length / subset.length;
     rows = subset.map((_, k) => k);
   }
@@ -118,15 +121,20 @@ function runMedian(job: Job, runs: number): Measurement & { spreadMs: [number, n
   const results = Array.from({ length: runs }, () => runChild(job));
   const total = (m: Measurement) => m.buildMs + m.tableMs;
   results.sort((a, b) => total(a) - total(b));
-  if (results.some((m) => m.compared.sha256 !== results[0].compared.sha256)) throw new Error(`runs of ${JSON.stringify(job)} disagree`);
+  if (results.some((m) => m.compared.sha256 !== results[0].compared.sha256))
+    throw new Error(`runs of ${JSON.stringify(job)} disagree`);
   return { ...results[Math.floor(runs / 2)], spreadMs: [total(results[0]), total(results[runs - 1])] };
 }
 
 function runChild(job: Job): Measurement {
-  const child = spawnSync(process.execPath, [...process.execArgv, "--expose-gc", __filename, "--child", JSON.stringify(job)], {
-    encoding: "utf8",
-    maxBuffer: 1 << 20,
-  });
+  const child = spawnSync(
+    process.execPath,
+    [...process.execArgv, "--expose-gc", __filename, "--child", JSON.stringify(job)],
+    {
+      encoding: "utf8",
+      maxBuffer: 1 << 20,
+    },
+  );
   if (child.status !== 0) throw new Error(`benchmark child ${JSON.stringify(job)} failed:\n${child.stderr}`);
   return JSON.parse(child.stdout.trim().split("\n").pop() as string) as Measurement;
 }
@@ -139,7 +147,8 @@ const pad = (text: string, width: number) => text.padStart(width);
 function report(seed: number, runs: number): boolean {
   const fast = runMedian({ mode: "fast", seed, policies: SHAPE.policies, stride: NAIVE_SOURCE_STRIDE }, runs);
   const naive = runMedian({ mode: "naive", seed, policies: SHAPE.policies, stride: NAIVE_SOURCE_STRIDE }, runs);
-  const spread = (m: { spreadMs: [number, number] }) => `(${runs} run${runs === 1 ? "" : "s"}: ${m.spreadMs[0].toFixed(0)}-${m.spreadMs[1].toFixed(0)} ms, median shown)`;
+  const spread = (m: { spreadMs: [number, number] }) =>
+    `(${runs} run${runs === 1 ? "" : "s"}: ${m.spreadMs[0].toFixed(0)}-${m.spreadMs[1].toFixed(0)} ms, median shown)`;
   const fastTotal = fast.buildMs + fast.tableMs;
   const fastPer = fastTotal / fast.verdicts;
   const naivePer = naive.tableMs / naive.verdicts;
@@ -182,7 +191,9 @@ function report(seed: number, runs: number): boolean {
     scalingAgrees &&= f.compared.sha256 === n.compared.sha256;
     const fastCost = ((f.buildMs + f.tableMs) / f.verdicts) * 1e6;
     const naiveCost = (n.tableMs / n.verdicts) * 1e3;
-    console.log(`  ${pad(String(policies), 8)} ${pad(thousands(f.verdicts), 10)} ${pad(fastCost.toFixed(0), 16)} ${pad(naiveCost.toFixed(1), 17)}`);
+    console.log(
+      `  ${pad(String(policies), 8)} ${pad(thousands(f.verdicts), 10)} ${pad(fastCost.toFixed(0), 16)} ${pad(naiveCost.toFixed(1), 17)}`,
+    );
   }
   console.log(`  agreement on the compared cells at every size: ${scalingAgrees ? "identical" : "DIFFERENT"}`);
   return agree && scalingAgrees;
@@ -195,7 +206,8 @@ function main(): void {
     console.log(JSON.stringify(measure(JSON.parse(args[childAt + 1]) as Job)));
     return;
   }
-  const option = (name: string, fallback: number) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : fallback);
+  const option = (name: string, fallback: number) =>
+    args.includes(name) ? Number(args[args.indexOf(name) + 1]) : fallback;
   if (!report(option("--seed", 42), option("--runs", 3))) process.exitCode = 1;
 }
 

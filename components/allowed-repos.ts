@@ -83,11 +83,10 @@ export class AllowedRepos extends pulumi.ComponentResource {
       { key: "data", namespace: DATA_NAMESPACE, repos: args.repos.data },
     ].map(
       ({ key, namespace, repos }) =>
-        new CustomResource(
-          `${name}-${key}`,
-          allowedReposConstraint(`allowed-repos-${namespace}`, namespace, repos),
-          { ...childOpts, dependsOn: [this.template] },
-        ),
+        new CustomResource(`${name}-${key}`, allowedReposConstraint(`allowed-repos-${namespace}`, namespace, repos), {
+          ...childOpts,
+          dependsOn: [this.template],
+        }),
     );
     for (const expansion of EXPANSIONS) {
       new CustomResource(
@@ -97,7 +96,12 @@ export class AllowedRepos extends pulumi.ComponentResource {
           kind: "ExpansionTemplate",
           metadata: { name: expansion.name },
           spec: {
-            applyTo: expansion.applyTo.map((rule) => ({ ...rule, groups: [...rule.groups], kinds: [...rule.kinds], versions: [...rule.versions] })),
+            applyTo: expansion.applyTo.map((rule) => ({
+              ...rule,
+              groups: [...rule.groups],
+              kinds: [...rule.kinds],
+              versions: [...rule.versions],
+            })),
             templateSource: expansion.templateSource,
             generatedGVK: { group: "", version: "v1", kind: "Pod" },
           },

@@ -126,7 +126,9 @@ export class TwoTierApp extends pulumi.ComponentResource {
             const address = ingress?.[0]?.ip ?? ingress?.[0]?.hostname;
             return address ? `http://${address}` : "the load balancer has no address yet";
           })
-        : pulumi.output(`kubectl port-forward -n ${APP_NAMESPACE} svc/phpmyadmin 8080:80, then open http://localhost:8080`);
+        : pulumi.output(
+            `kubectl port-forward -n ${APP_NAMESPACE} svc/phpmyadmin 8080:80, then open http://localhost:8080`,
+          );
 
     this.registerOutputs({ mysqlRootPassword: this.mysqlRootPassword, phpMyAdminAccess: this.phpMyAdminAccess });
   }
@@ -155,7 +157,9 @@ export function mysqlSpec(rootSecretName: pulumi.Input<string>) {
           {
             name: "mysql",
             image: IMAGES.mysql,
-            env: [{ name: "MYSQL_ROOT_PASSWORD", valueFrom: { secretKeyRef: { name: rootSecretName, key: "password" } } }],
+            env: [
+              { name: "MYSQL_ROOT_PASSWORD", valueFrom: { secretKeyRef: { name: rootSecretName, key: "password" } } },
+            ],
             ports: [{ name: "mysql", containerPort: 3306, protocol: "TCP" }],
             // A TCP probe: the entrypoint's temporary server during initialisation does not
             // listen on the network, so this turns ready only once the real server runs.

@@ -59,7 +59,10 @@ export class LabCluster extends pulumi.ComponentResource {
 
 /** A DNS prefix AKS accepts (letters, digits, hyphens; 1 to 54 characters), from the stack name. */
 export function dnsPrefixFor(stack: string): string {
-  const cleaned = `lab-${stack}`.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/-+/g, "-");
+  const cleaned = `lab-${stack}`
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, "-")
+    .replace(/-+/g, "-");
   return cleaned.slice(0, 54).replace(/-+$/, "");
 }
 

@@ -39,7 +39,12 @@ export function labNetworkPolicies(stage: Stage, exposure: Exposure): LabNetwork
           {
             // One peer holding both selectors: pods labelled app=phpmyadmin AND in a namespace
             // labelled tier=app. Two peers would admit either.
-            from: [{ namespaceSelector: { matchLabels: { tier: "app" } }, podSelector: { matchLabels: { app: "phpmyadmin" } } }],
+            from: [
+              {
+                namespaceSelector: { matchLabels: { tier: "app" } },
+                podSelector: { matchLabels: { app: "phpmyadmin" } },
+              },
+            ],
             ports: [{ protocol: "TCP", port: 3306 }],
           },
         ],
@@ -48,7 +53,11 @@ export function labNetworkPolicies(stage: Stage, exposure: Exposure): LabNetwork
   }
   if (atLeast(stage, "zero-trust")) {
     policies.push(
-      { namespace: APP_NAMESPACE, name: "default-deny-all", spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] } },
+      {
+        namespace: APP_NAMESPACE,
+        name: "default-deny-all",
+        spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
+      },
       {
         namespace: APP_NAMESPACE,
         name: "allow-dns-egress",

@@ -73,7 +73,7 @@ export function canonicalCidr(cidr: Cidr): string {
   for (let shift = 112n; shift >= 0n; shift -= 16n) hextets.push(((network >> shift) & 0xffffn).toString(16));
   // Compress the longest run of zero hextets, as RFC 5952 writes addresses.
   let best = { start: -1, length: 0 };
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (hextets[i] !== "0") {
       i++;
       continue;

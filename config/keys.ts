@@ -110,7 +110,8 @@ export const CONFIG_KEYS = {
     type: "string",
     default: "",
     secret: true,
-    description: "MySQL root password (set with --secret). Empty: a random password is generated and kept secret in state.",
+    description:
+      "MySQL root password (set with --secret). Empty: a random password is generated and kept secret in state.",
   },
 } as const satisfies Record<string, KeySpec>;
 

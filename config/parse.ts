@@ -62,9 +62,7 @@ export function parseLabConfig(raw: RawConfig): ParseResult {
   for (const key of Object.keys(raw.values).sort()) {
     const [namespace, name] = key.split(":", 2);
     if (namespace === PROJECT && !(CONFIG_KEY_NAMES as string[]).includes(name)) {
-      problems.push(
-        `${key}: unknown key (a typo?); the lab reads ${CONFIG_KEY_NAMES.map(fullKey).join(", ")}`,
-      );
+      problems.push(`${key}: unknown key (a typo?); the lab reads ${CONFIG_KEY_NAMES.map(fullKey).join(", ")}`);
     }
   }
 
@@ -77,9 +75,7 @@ export function parseLabConfig(raw: RawConfig): ParseResult {
   const secret = (key: ConfigKey): string | undefined => {
     if (!present(key)) return undefined;
     if (!raw.secretKeys.has(fullKey(key))) {
-      problems.push(
-        `${fullKey(key)}: is stored in plaintext; set it with \`pulumi config set --secret ${key} ...\``,
-      );
+      problems.push(`${fullKey(key)}: is stored in plaintext; set it with \`pulumi config set --secret ${key} ...\``);
       return undefined;
     }
     return raw.values[fullKey(key)];
@@ -143,7 +139,11 @@ export function parseLabConfig(raw: RawConfig): ParseResult {
   }
   const kubernetesVersion = text("kubernetesVersion");
   if (kubernetesVersion !== "" && !/^1\.\d{1,2}(\.\d{1,3})?$/.test(kubernetesVersion)) {
-    problem("kubernetesVersion", kubernetesVersion, "is not accepted; expected a version such as 1.33 or 1.33.2, or empty for the region's default");
+    problem(
+      "kubernetesVersion",
+      kubernetesVersion,
+      "is not accepted; expected a version such as 1.33 or 1.33.2, or empty for the region's default",
+    );
   }
   if (kubeconfig !== undefined) {
     for (const key of ["nodeCount", "nodeVmSize", "kubernetesVersion"] as const) {
@@ -236,7 +236,8 @@ function checkRepos(
       `${fullKey(key)}: ${JSON.stringify(repos)} does not admit the lab's own image ${labImage}, so the lab would deny itself; expected a list with an entry such as ${JSON.stringify(CONFIG_KEYS[key].default[0])}`,
     );
   }
-  for (const { entry, example } of lookAlikeEntries(repos)) warnings.push(lookAlikeWarning(fullKey(key), entry, example));
+  for (const { entry, example } of lookAlikeEntries(repos))
+    warnings.push(lookAlikeWarning(fullKey(key), entry, example));
   return repos;
 }
 
@@ -246,13 +247,19 @@ function checkSourceRanges(ranges: string[], problems: string[]): boolean {
     const key = `${fullKey("allowedSourceRanges")}[${i}]`;
     const cidr = parseCidr(range);
     if (!cidr) {
-      problems.push(`${key}: ${JSON.stringify(range)} is not a CIDR; expected an address with a prefix length, such as 203.0.113.7/32`);
+      problems.push(
+        `${key}: ${JSON.stringify(range)} is not a CIDR; expected an address with a prefix length, such as 203.0.113.7/32`,
+      );
       ok = false;
     } else if (cidr.prefix === 0) {
-      problems.push(`${key}: ${JSON.stringify(range)} would expose phpMyAdmin to the whole internet; expected the trainees' own addresses, such as 203.0.113.7/32`);
+      problems.push(
+        `${key}: ${JSON.stringify(range)} would expose phpMyAdmin to the whole internet; expected the trainees' own addresses, such as 203.0.113.7/32`,
+      );
       ok = false;
     } else if (canonicalCidr(cidr) !== range) {
-      problems.push(`${key}: ${JSON.stringify(range)} is not accepted; host bits are set or the form is not canonical, expected ${canonicalCidr(cidr)}`);
+      problems.push(
+        `${key}: ${JSON.stringify(range)} is not accepted; host bits are set or the form is not canonical, expected ${canonicalCidr(cidr)}`,
+      );
       ok = false;
     }
   });

@@ -19,33 +19,143 @@ interface BadCase {
 }
 
 const BAD: BadCase[] = [
-  { what: "an unknown stage", values: { stage: "prod" }, message: `${K}:stage: "prod" is not a stage; expected one of app, default-deny, allow-phpmyadmin, allowed-repos, zero-trust, or 1 to 5` },
-  { what: "a stage number out of range", values: { stage: "6" }, message: `${K}:stage: "6" is not a stage; expected one of app, default-deny, allow-phpmyadmin, allowed-repos, zero-trust, or 1 to 5` },
-  { what: "zero nodes", values: { nodeCount: "0" }, message: `${K}:nodeCount: "0" is not accepted; expected an integer from 1 to 100` },
-  { what: "a node count in words", values: { nodeCount: "two" }, message: `${K}:nodeCount: "two" is not accepted; expected an integer from 1 to 100` },
-  { what: "a fractional node count", values: { nodeCount: "2.5" }, message: `${K}:nodeCount: "2.5" is not accepted; expected an integer from 1 to 100` },
-  { what: "a VM size with a space", values: { nodeVmSize: "Standard D2s" }, message: `${K}:nodeVmSize: "Standard D2s" is not accepted; expected an Azure VM size such as Standard_D2s_v5` },
-  { what: "a Kubernetes version of latest", values: { kubernetesVersion: "latest" }, message: `${K}:kubernetesVersion: "latest" is not accepted; expected a version such as 1.33 or 1.33.2, or empty for the region's default` },
-  { what: "a Gatekeeper chart without the CEL engine", values: { gatekeeperVersion: "3.14.0" }, message: `${K}:gatekeeperVersion: "3.14.0" is not accepted; expected a Gatekeeper chart version from 3.16.0 to 3.x (such as 3.21.0), which evaluates K8sNativeValidation (CEL)` },
-  { what: "a Gatekeeper version with a v", values: { gatekeeperVersion: "v3.21.0" }, message: `${K}:gatekeeperVersion: "v3.21.0" is not accepted; expected a Gatekeeper chart version from 3.16.0 to 3.x (such as 3.21.0), which evaluates K8sNativeValidation (CEL)` },
-  { what: "negative replicas", values: { gatekeeperReplicas: "-1" }, message: `${K}:gatekeeperReplicas: "-1" is not accepted; expected an integer from 1 to 10` },
-  { what: "a lower-case failure policy", values: { webhookFailurePolicy: "fail" }, message: `${K}:webhookFailurePolicy: "fail" is not accepted; expected one of Fail, Ignore` },
-  { what: "a repository list that is a plain string", values: { allowedReposApp: "phpmyadmin" }, message: `${K}:allowedReposApp: "phpmyadmin" is not accepted; expected an array of strings (pulumi config set --path 'allowedReposApp[0]' VALUE)` },
-  { what: "an empty repository prefix", values: { allowedReposApp: ["docker.io/library/phpmyadmin:", ""] }, message: `${K}:allowedReposApp[1]: "" is not accepted; an empty prefix admits every image. Expected a repository prefix such as "docker.io/library/phpmyadmin:"` },
-  { what: "a repository list of numbers", values: { allowedReposData: "[1]" }, message: `${K}:allowedReposData: "[1]" is not accepted; expected an array of strings (pulumi config set --path 'allowedReposData[0]' VALUE)` },
-  { what: "a repository list that denies the lab's own MySQL", values: { allowedReposData: ["docker.io/library/postgres:"] }, message: `${K}:allowedReposData: ["docker.io/library/postgres:"] does not admit the lab's own image docker.io/library/mysql:8.4.7, so the lab would deny itself; expected a list with an entry such as "docker.io/library/mysql:"` },
-  { what: "an empty repository list", values: { allowedReposApp: [] }, message: `${K}:allowedReposApp: [] does not admit the lab's own image docker.io/library/phpmyadmin:5.2.3, so the lab would deny itself; expected a list with an entry such as "docker.io/library/phpmyadmin:"` },
-  { what: "an unknown exposure", values: { phpMyAdminExposure: "nodeport" }, message: `${K}:phpMyAdminExposure: "nodeport" is not accepted; expected one of port-forward, loadbalancer` },
-  { what: "a load balancer without source ranges", values: { phpMyAdminExposure: "loadbalancer" }, message: `${K}:allowedSourceRanges: [] is not accepted with phpMyAdminExposure=loadbalancer; expected at least one CIDR of the trainees' addresses, such as 203.0.113.7/32` },
-  { what: "a prefix length over 32", values: { phpMyAdminExposure: "loadbalancer", allowedSourceRanges: ["10.0.0.0/33"] }, message: `${K}:allowedSourceRanges[0]: "10.0.0.0/33" is not a CIDR; expected an address with a prefix length, such as 203.0.113.7/32` },
-  { what: "an address without a prefix", values: { phpMyAdminExposure: "loadbalancer", allowedSourceRanges: ["203.0.113.7"] }, message: `${K}:allowedSourceRanges[0]: "203.0.113.7" is not a CIDR; expected an address with a prefix length, such as 203.0.113.7/32` },
-  { what: "the whole internet", values: { phpMyAdminExposure: "loadbalancer", allowedSourceRanges: ["0.0.0.0/0"] }, message: `${K}:allowedSourceRanges[0]: "0.0.0.0/0" would expose phpMyAdmin to the whole internet; expected the trainees' own addresses, such as 203.0.113.7/32` },
-  { what: "host bits set", values: { phpMyAdminExposure: "loadbalancer", allowedSourceRanges: ["203.0.113.5/24"] }, message: `${K}:allowedSourceRanges[0]: "203.0.113.5/24" is not accepted; host bits are set or the form is not canonical, expected 203.0.113.0/24` },
-  { what: "a plaintext MySQL password", values: { mysqlRootPassword: "plaintext-password" }, message: `${K}:mysqlRootPassword: is stored in plaintext; set it with \`pulumi config set --secret mysqlRootPassword ...\`` },
-  { what: "a short MySQL password", values: { mysqlRootPassword: "short" }, secret: ["mysqlRootPassword"], message: `${K}:mysqlRootPassword: (secret value) is too short; expected at least 12 characters` },
-  { what: "a plaintext kubeconfig", values: { kubeconfig: "apiVersion: v1\nkind: Config\n" }, message: `${K}:kubeconfig: is stored in plaintext; set it with \`pulumi config set --secret kubeconfig ...\`` },
-  { what: "a kubeconfig that is a path", values: { kubeconfig: "~/.kube/config" }, secret: ["kubeconfig"], message: `${K}:kubeconfig: (secret value) is not a kubeconfig; expected the YAML or JSON of a kubeconfig file (pulumi config set --secret kubeconfig < ~/.kube/config)` },
-  { what: "a misspelt key", values: { stgae: "app" }, message: `${K}:stgae: unknown key (a typo?); the lab reads ${KEYS}` },
+  {
+    what: "an unknown stage",
+    values: { stage: "prod" },
+    message: `${K}:stage: "prod" is not a stage; expected one of app, default-deny, allow-phpmyadmin, allowed-repos, zero-trust, or 1 to 5`,
+  },
+  {
+    what: "a stage number out of range",
+    values: { stage: "6" },
+    message: `${K}:stage: "6" is not a stage; expected one of app, default-deny, allow-phpmyadmin, allowed-repos, zero-trust, or 1 to 5`,
+  },
+  {
+    what: "zero nodes",
+    values: { nodeCount: "0" },
+    message: `${K}:nodeCount: "0" is not accepted; expected an integer from 1 to 100`,
+  },
+  {
+    what: "a node count in words",
+    values: { nodeCount: "two" },
+    message: `${K}:nodeCount: "two" is not accepted; expected an integer from 1 to 100`,
+  },
+  {
+    what: "a fractional node count",
+    values: { nodeCount: "2.5" },
+    message: `${K}:nodeCount: "2.5" is not accepted; expected an integer from 1 to 100`,
+  },
+  {
+    what: "a VM size with a space",
+    values: { nodeVmSize: "Standard D2s" },
+    message: `${K}:nodeVmSize: "Standard D2s" is not accepted; expected an Azure VM size such as Standard_D2s_v5`,
+  },
+  {
+    what: "a Kubernetes version of latest",
+    values: { kubernetesVersion: "latest" },
+    message: `${K}:kubernetesVersion: "latest" is not accepted; expected a version such as 1.33 or 1.33.2, or empty for the region's default`,
+  },
+  {
+    what: "a Gatekeeper chart without the CEL engine",
+    values: { gatekeeperVersion: "3.14.0" },
+    message: `${K}:gatekeeperVersion: "3.14.0" is not accepted; expected a Gatekeeper chart version from 3.16.0 to 3.x (such as 3.21.0), which evaluates K8sNativeValidation (CEL)`,
+  },
+  {
+    what: "a Gatekeeper version with a v",
+    values: { gatekeeperVersion: "v3.21.0" },
+    message: `${K}:gatekeeperVersion: "v3.21.0" is not accepted; expected a Gatekeeper chart version from 3.16.0 to 3.x (such as 3.21.0), which evaluates K8sNativeValidation (CEL)`,
+  },
+  {
+    what: "negative replicas",
+    values: { gatekeeperReplicas: "-1" },
+    message: `${K}:gatekeeperReplicas: "-1" is not accepted; expected an integer from 1 to 10`,
+  },
+  {
+    what: "a lower-case failure policy",
+    values: { webhookFailurePolicy: "fail" },
+    message: `${K}:webhookFailurePolicy: "fail" is not accepted; expected one of Fail, Ignore`,
+  },
+  {
+    what: "a repository list that is a plain string",
+    values: { allowedReposApp: "phpmyadmin" },
+    message: `${K}:allowedReposApp: "phpmyadmin" is not accepted; expected an array of strings (pulumi config set --path 'allowedReposApp[0]' VALUE)`,
+  },
+  {
+    what: "an empty repository prefix",
+    values: { allowedReposApp: ["docker.io/library/phpmyadmin:", ""] },
+    message: `${K}:allowedReposApp[1]: "" is not accepted; an empty prefix admits every image. Expected a repository prefix such as "docker.io/library/phpmyadmin:"`,
+  },
+  {
+    what: "a repository list of numbers",
+    values: { allowedReposData: "[1]" },
+    message: `${K}:allowedReposData: "[1]" is not accepted; expected an array of strings (pulumi config set --path 'allowedReposData[0]' VALUE)`,
+  },
+  {
+    what: "a repository list that denies the lab's own MySQL",
+    values: { allowedReposData: ["docker.io/library/postgres:"] },
+    message: `${K}:allowedReposData: ["docker.io/library/postgres:"] does not admit the lab's own image docker.io/library/mysql:8.4.7, so the lab would deny itself; expected a list with an entry such as "docker.io/library/mysql:"`,
+  },
+  {
+    what: "an empty repository list",
+    values: { allowedReposApp: [] },
+    message: `${K}:allowedReposApp: [] does not admit the lab's own image docker.io/library/phpmyadmin:5.2.3, so the lab would deny itself; expected a list with an entry such as "docker.io/library/phpmyadmin:"`,
+  },
+  {
+    what: "an unknown exposure",
+    values: { phpMyAdminExposure: "nodeport" },
+    message: `${K}:phpMyAdminExposure: "nodeport" is not accepted; expected one of port-forward, loadbalancer`,
+  },
+  {
+    what: "a load balancer without source ranges",
+    values: { phpMyAdminExposure: "loadbalancer" },
+    message: `${K}:allowedSourceRanges: [] is not accepted with phpMyAdminExposure=loadbalancer; expected at least one CIDR of the trainees' addresses, such as 203.0.113.7/32`,
+  },
+  {
+    what: "a prefix length over 32",
+    values: { phpMyAdminExposure: "loadbalancer", allowedSourceRanges: ["10.0.0.0/33"] },
+    message: `${K}:allowedSourceRanges[0]: "10.0.0.0/33" is not a CIDR; expected an address with a prefix length, such as 203.0.113.7/32`,
+  },
+  {
+    what: "an address without a prefix",
+    values: { phpMyAdminExposure: "loadbalancer", allowedSourceRanges: ["203.0.113.7"] },
+    message: `${K}:allowedSourceRanges[0]: "203.0.113.7" is not a CIDR; expected an address with a prefix length, such as 203.0.113.7/32`,
+  },
+  {
+    what: "the whole internet",
+    values: { phpMyAdminExposure: "loadbalancer", allowedSourceRanges: ["0.0.0.0/0"] },
+    message: `${K}:allowedSourceRanges[0]: "0.0.0.0/0" would expose phpMyAdmin to the whole internet; expected the trainees' own addresses, such as 203.0.113.7/32`,
+  },
+  {
+    what: "host bits set",
+    values: { phpMyAdminExposure: "loadbalancer", allowedSourceRanges: ["203.0.113.5/24"] },
+    message: `${K}:allowedSourceRanges[0]: "203.0.113.5/24" is not accepted; host bits are set or the form is not canonical, expected 203.0.113.0/24`,
+  },
+  {
+    what: "a plaintext MySQL password",
+    values: { mysqlRootPassword: "plaintext-password" },
+    message: `${K}:mysqlRootPassword: is stored in plaintext; set it with \`pulumi config set --secret mysqlRootPassword ...\``,
+  },
+  {
+    what: "a short MySQL password",
+    values: { mysqlRootPassword: "short" },
+    secret: ["mysqlRootPassword"],
+    message: `${K}:mysqlRootPassword: (secret value) is too short; expected at least 12 characters`,
+  },
+  {
+    what: "a plaintext kubeconfig",
+    values: { kubeconfig: "apiVersion: v1\nkind: Config\n" },
+    message: `${K}:kubeconfig: is stored in plaintext; set it with \`pulumi config set --secret kubeconfig ...\``,
+  },
+  {
+    what: "a kubeconfig that is a path",
+    values: { kubeconfig: "~/.kube/config" },
+    secret: ["kubeconfig"],
+    message: `${K}:kubeconfig: (secret value) is not a kubeconfig; expected the YAML or JSON of a kubeconfig file (pulumi config set --secret kubeconfig < ~/.kube/config)`,
+  },
+  {
+    what: "a misspelt key",
+    values: { stgae: "app" },
+    message: `${K}:stgae: unknown key (a typo?); the lab reads ${KEYS}`,
+  },
 ];
 
 describe("bad configuration", () => {
@@ -98,9 +208,17 @@ describe("accepted configuration", () => {
     expect(capture.error).toBeUndefined();
     expect(capture.warnings).toEqual([]);
     const aks = capture.resources.find((r) => r.name === "lab-cluster-aks")!.inputs;
-    expect([aks.kubernetesVersion, aks.agentPoolProfiles[0].count, aks.agentPoolProfiles[0].vmSize]).toEqual(["1.33", 3, "Standard_D4s_v5"]);
+    expect([aks.kubernetesVersion, aks.agentPoolProfiles[0].count, aks.agentPoolProfiles[0].vmSize]).toEqual([
+      "1.33",
+      3,
+      "Standard_D4s_v5",
+    ]);
     const release = capture.resources.find((r) => r.name === "lab-gatekeeper-release")!.inputs;
-    expect([release.version, release.values.replicas, release.values.validatingWebhookFailurePolicy]).toEqual(["3.16.0", 3, "Ignore"]);
+    expect([release.version, release.values.replicas, release.values.validatingWebhookFailurePolicy]).toEqual([
+      "3.16.0",
+      3,
+      "Ignore",
+    ]);
     const svc = capture.resources.find((r) => r.name === "lab-app-phpmyadmin-svc")!.inputs.spec;
     expect(svc).toEqual({
       type: "LoadBalancer",
@@ -111,11 +229,16 @@ describe("accepted configuration", () => {
     });
     expect(capture.outputs.phpMyAdmin).toBe("http://198.51.100.10");
     const constraint = capture.resources.find((r) => r.name === "lab-allowed-repos-app")!.inputs;
-    expect(constraint.spec.parameters).toEqual({ repos: ["docker.io/library/phpmyadmin:", "myregistry.azurecr.io/tools/"] });
+    expect(constraint.spec.parameters).toEqual({
+      repos: ["docker.io/library/phpmyadmin:", "myregistry.azurecr.io/tools/"],
+    });
   });
 
   it("warns about an entry that admits look-alike repositories, and is silent for the defaults", async () => {
-    const capture = await runLab({ stage: "allowed-repos", allowedReposApp: ["phpmyadmin", "docker.io/library/phpmyadmin:"] });
+    const capture = await runLab({
+      stage: "allowed-repos",
+      allowedReposApp: ["phpmyadmin", "docker.io/library/phpmyadmin:"],
+    });
     expect(capture.error).toBeUndefined();
     expect(capture.warnings).toEqual([
       `${K}:allowedReposApp entry "phpmyadmin" admits look-alike repositories (it would admit "phpmyadminevil/miner"); end it with "/", ":" or "@"`,

@@ -3,7 +3,10 @@ import { captureLab, LabCapture, labConfig, RecordedResource } from "../verifier
 export { labConfig };
 
 /** Runs the lab with short config keys; secret keys are named short too. */
-export async function runLab(values: Record<string, string | string[] | number>, secretKeys: string[] = []): Promise<LabCapture> {
+export async function runLab(
+  values: Record<string, string | string[] | number>,
+  secretKeys: string[] = [],
+): Promise<LabCapture> {
   return captureLab({ config: labConfig(values), secretKeys: secretKeys.map((k) => `k8s-hardening-lab:${k}`) });
 }
 

@@ -26,7 +26,9 @@ const DEFAULT_DENY = [
   "k8s-hardening-lab:index:NetworkPolicies lab-netpol",
   "kubernetes:networking.k8s.io/v1:NetworkPolicy lab-netpol-data-default-deny-all",
 ];
-const ALLOW_PHPMYADMIN = ["kubernetes:networking.k8s.io/v1:NetworkPolicy lab-netpol-data-allow-from-phpmyadmin-ingress"];
+const ALLOW_PHPMYADMIN = [
+  "kubernetes:networking.k8s.io/v1:NetworkPolicy lab-netpol-data-allow-from-phpmyadmin-ingress",
+];
 const ALLOWED_REPOS = [
   "k8s-hardening-lab:index:AllowedRepos lab-allowed-repos",
   "kubernetes:templates.gatekeeper.sh/v1:ConstraintTemplate lab-allowed-repos-template",
@@ -66,9 +68,15 @@ describe("the resource set of each stage", () => {
   });
 
   it("zero-trust with a load balancer adds the allow-from-allowed-sources policy", async () => {
-    const capture = await runLab({ phpMyAdminExposure: "loadbalancer", allowedSourceRanges: ["203.0.113.7/32", "198.51.100.0/24"] });
+    const capture = await runLab({
+      phpMyAdminExposure: "loadbalancer",
+      allowedSourceRanges: ["203.0.113.7/32", "198.51.100.0/24"],
+    });
     expect(resourceSet(capture)).toEqual(
-      [...expected["zero-trust"], "kubernetes:networking.k8s.io/v1:NetworkPolicy lab-netpol-app-allow-from-allowed-sources"].sort(),
+      [
+        ...expected["zero-trust"],
+        "kubernetes:networking.k8s.io/v1:NetworkPolicy lab-netpol-app-allow-from-allowed-sources",
+      ].sort(),
     );
     expect(byName(capture, "lab-netpol-app-allow-from-allowed-sources").inputs.spec).toEqual({
       podSelector: { matchLabels: { app: "phpmyadmin" } },
@@ -104,7 +112,14 @@ describe("the default lab (zero-trust, AKS)", () => {
       outboundType: "loadBalancer",
     });
     expect(aks.agentPoolProfiles).toEqual([
-      { name: "system", mode: "System", count: 2, vmSize: "Standard_D2s_v5", osType: "Linux", type: "VirtualMachineScaleSets" },
+      {
+        name: "system",
+        mode: "System",
+        count: 2,
+        vmSize: "Standard_D2s_v5",
+        osType: "Linux",
+        type: "VirtualMachineScaleSets",
+      },
     ]);
     expect(aks.identity).toEqual({ type: "SystemAssigned" });
     expect(aks.enableRBAC).toBe(true);
@@ -140,7 +155,12 @@ describe("the default lab (zero-trust, AKS)", () => {
         policyTypes: ["Ingress"],
         ingress: [
           {
-            from: [{ namespaceSelector: { matchLabels: { tier: "app" } }, podSelector: { matchLabels: { app: "phpmyadmin" } } }],
+            from: [
+              {
+                namespaceSelector: { matchLabels: { tier: "app" } },
+                podSelector: { matchLabels: { app: "phpmyadmin" } },
+              },
+            ],
             ports: [{ protocol: "TCP", port: 3306 }],
           },
         ],
@@ -236,7 +256,13 @@ describe("the default lab (zero-trust, AKS)", () => {
     expect(release.values.replicas).toBe(1);
     expect(release.values.validatingWebhookFailurePolicy).toBe("Fail");
     expect(release.values.validatingWebhookExemptNamespacesLabels).toEqual({
-      "kubernetes.io/metadata.name": ["kube-system", "kube-public", "kube-node-lease", "calico-system", "tigera-operator"],
+      "kubernetes.io/metadata.name": [
+        "kube-system",
+        "kube-public",
+        "kube-node-lease",
+        "calico-system",
+        "tigera-operator",
+      ],
     });
   });
 
@@ -244,12 +270,15 @@ describe("the default lab (zero-trust, AKS)", () => {
     expect(capture.outputs.stage).toBe("zero-trust");
     expect(capture.outputs.clusterName).toBe("lab-cluster-aks");
     expect(capture.outputs.resourceGroupName).toBe("lab-cluster-rg");
-    expect(capture.outputs.phpMyAdmin).toBe("kubectl port-forward -n app svc/phpmyadmin 8080:80, then open http://localhost:8080");
+    expect(capture.outputs.phpMyAdmin).toBe(
+      "kubectl port-forward -n app svc/phpmyadmin 8080:80, then open http://localhost:8080",
+    );
   });
 });
 
 describe("bring your own cluster", () => {
-  const kubeconfig = "apiVersion: v1\nkind: Config\nclusters: []\nusers:\n- name: me\n  user: {token: byo-cluster-token-42}\n";
+  const kubeconfig =
+    "apiVersion: v1\nkind: Config\nclusters: []\nusers:\n- name: me\n  user: {token: byo-cluster-token-42}\n";
   let capture: LabCapture;
   beforeAll(async () => {
     capture = await runLab({ kubeconfig }, ["kubeconfig"]);

@@ -9,7 +9,11 @@ import type { Report } from "../verifier/analyze";
 async function verify(...argv: string[]) {
   let stdout = "";
   let stderr = "";
-  const status = await main(argv, (t) => (stdout += t), (t) => (stderr += t));
+  const status = await main(
+    argv,
+    (t) => (stdout += t),
+    (t) => (stderr += t),
+  );
   return { status, stdout, stderr };
 }
 
@@ -78,7 +82,16 @@ describe("--compare", () => {
       constraints: [],
       connectivity: [{ from: "app/a", to: "data/b", port: 80, protocol: "TCP", allowed, reason: "" }],
       admission: [{ object: "Pod/app/x", allowed: true, violations: [], notes: [] }],
-      claims: [{ kind: "connectivity", claim: "a → b:80/TCP", expected: "allowed", computed: allowed ? "allowed" : "denied", holds, reason: "" }],
+      claims: [
+        {
+          kind: "connectivity",
+          claim: "a → b:80/TCP",
+          expected: "allowed",
+          computed: allowed ? "allowed" : "denied",
+          holds,
+          reason: "",
+        },
+      ],
       warnings: [],
       notes: [],
     });
@@ -96,8 +109,12 @@ describe("--compare", () => {
     fs.writeFileSync(file, '{"hello": 1}');
     const result = await verify("--stage", "app", "--compare", file);
     expect(result.status).toBe(2);
-    expect(result.stderr).toBe(`verify: bad input:\n  --compare ${file}: not a report of \`verify --format json\` (expected connectivity, admission and claims)\n`);
+    expect(result.stderr).toBe(
+      `verify: bad input:\n  --compare ${file}: not a report of \`verify --format json\` (expected connectivity, admission and claims)\n`,
+    );
     const missing = await verify("--stage", "app", "--compare", path.join(dir, "nope.json"));
-    expect(missing.stderr).toBe(`verify: bad input:\n  --compare ${path.join(dir, "nope.json")}: cannot be read (ENOENT)\n`);
+    expect(missing.stderr).toBe(
+      `verify: bad input:\n  --compare ${path.join(dir, "nope.json")}: cannot be read (ENOENT)\n`,
+    );
   });
 });

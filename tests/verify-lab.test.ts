@@ -11,7 +11,11 @@ import { main, run } from "../verifier/cli";
 async function verify(...argv: string[]) {
   let stdout = "";
   let stderr = "";
-  const status = await main(argv, (t) => (stdout += t), (t) => (stderr += t));
+  const status = await main(
+    argv,
+    (t) => (stdout += t),
+    (t) => (stderr += t),
+  );
   return { status, stdout, stderr };
 }
 
@@ -40,10 +44,20 @@ describe("--all-stages", () => {
       ["app", [], []],
       ["default-deny", ["data/default-deny-all"], []],
       ["allow-phpmyadmin", ["data/allow-from-phpmyadmin-ingress", "data/default-deny-all"], []],
-      ["allowed-repos", ["data/allow-from-phpmyadmin-ingress", "data/default-deny-all"], ["K8sAllowedRepos/allowed-repos-app", "K8sAllowedRepos/allowed-repos-data"]],
+      [
+        "allowed-repos",
+        ["data/allow-from-phpmyadmin-ingress", "data/default-deny-all"],
+        ["K8sAllowedRepos/allowed-repos-app", "K8sAllowedRepos/allowed-repos-data"],
+      ],
       [
         "zero-trust",
-        ["app/allow-dns-egress", "app/allow-mysql-egress", "app/default-deny-all", "data/allow-from-phpmyadmin-ingress", "data/default-deny-all"],
+        [
+          "app/allow-dns-egress",
+          "app/allow-mysql-egress",
+          "app/default-deny-all",
+          "data/allow-from-phpmyadmin-ingress",
+          "data/default-deny-all",
+        ],
         ["K8sAllowedRepos/allowed-repos-app", "K8sAllowedRepos/allowed-repos-data"],
       ],
     ]);
@@ -51,7 +65,9 @@ describe("--all-stages", () => {
 
   it("explains a verdict by the policy and rule that allowed it, or the isolation that denied it", () => {
     const cell = (stage: string, from: string, to: string, port: number) =>
-      reports.find((r) => r.stage === stage)!.connectivity.find((e) => e.from === from && e.to === to && e.port === port)!;
+      reports
+        .find((r) => r.stage === stage)!
+        .connectivity.find((e) => e.from === from && e.to === to && e.port === port)!;
     expect(cell("allow-phpmyadmin", "app/phpmyadmin", "data/mysql", 3306).reason).toBe(
       "egress from app/phpmyadmin allowed: not isolated for egress; ingress to data/mysql allowed by data/allow-from-phpmyadmin-ingress rule 1",
     );
@@ -64,7 +80,8 @@ describe("--all-stages", () => {
   });
 
   it("judges the article's admission test exactly, before and from the stage allowed-repos", () => {
-    const nginx = (stage: string) => reports.find((r) => r.stage === stage)!.admission.find((a) => a.object === "Pod/app/nginx");
+    const nginx = (stage: string) =>
+      reports.find((r) => r.stage === stage)!.admission.find((a) => a.object === "Pod/app/nginx");
     expect(nginx("allow-phpmyadmin")).toEqual({ object: "Pod/app/nginx", allowed: true, violations: [], notes: [] });
     expect(nginx("allowed-repos")).toEqual({
       object: "Pod/app/nginx",
@@ -73,17 +90,24 @@ describe("--all-stages", () => {
         {
           constraint: "K8sAllowedRepos/allowed-repos-app",
           enforcementAction: "deny",
-          message: 'container <nginx> has an invalid image repo <nginx>, allowed repos are ["docker.io/library/phpmyadmin:"]',
+          message:
+            'container <nginx> has an invalid image repo <nginx>, allowed repos are ["docker.io/library/phpmyadmin:"]',
         },
       ],
       notes: [],
     });
-    const deployment = reports.find((r) => r.stage === "zero-trust")!.admission.find((a) => a.object === "Deployment/app/nginx")!;
+    const deployment = reports
+      .find((r) => r.stage === "zero-trust")!
+      .admission.find((a) => a.object === "Deployment/app/nginx")!;
     expect(deployment.violations.map((v) => v.message)).toEqual([
       '[Implied by expand-workloads] container <nginx> has an invalid image repo <nginx>, allowed repos are ["docker.io/library/phpmyadmin:"]',
     ]);
     for (const report of reports) {
-      expect(report.admission.filter((a) => ["Deployment/app/phpmyadmin", "StatefulSet/data/mysql"].includes(a.object)).map((a) => a.allowed)).toEqual([true, true]);
+      expect(
+        report.admission
+          .filter((a) => ["Deployment/app/phpmyadmin", "StatefulSet/data/mysql"].includes(a.object))
+          .map((a) => a.allowed),
+      ).toEqual([true, true]);
     }
   });
 
@@ -116,14 +140,22 @@ describe("a stack's configuration", () => {
     const [report] = await run({ ...options, stack: "lb", stage: "zero-trust" }, dir);
     const lb = report.claims.filter((c) => c.claim.includes("source"));
     expect(lb).toEqual([
-      { kind: "connectivity", claim: "allowed source → phpmyadmin:80/TCP", expected: "allowed", computed: "allowed", holds: true, reason: "ingress to app/phpmyadmin allowed by app/allow-from-allowed-sources rule 1" },
+      {
+        kind: "connectivity",
+        claim: "allowed source → phpmyadmin:80/TCP",
+        expected: "allowed",
+        computed: "allowed",
+        holds: true,
+        reason: "ingress to app/phpmyadmin allowed by app/allow-from-allowed-sources rule 1",
+      },
       {
         kind: "connectivity",
         claim: "disallowed source → phpmyadmin:80/TCP",
         expected: "denied",
         computed: "denied",
         holds: true,
-        reason: "ingress to app/phpmyadmin denied: isolated by app/allow-from-allowed-sources, app/default-deny-all, no ingress rule allows 80/TCP from external:disallowed-source",
+        reason:
+          "ingress to app/phpmyadmin denied: isolated by app/allow-from-allowed-sources, app/default-deny-all, no ingress rule allows 80/TCP from external:disallowed-source",
       },
     ]);
     expect(report.claims.every((c) => c.holds)).toBe(true);
@@ -134,7 +166,9 @@ describe("a stack's configuration", () => {
     expect(report.warnings).toEqual([
       'K8sAllowedRepos/allowed-repos-app parameters.repos entry "phpmyadmin" admits look-alike repositories (it would admit "phpmyadminevil/miner"); end it with "/", ":" or "@"',
     ]);
-    expect(report.notes).toEqual(["k8s-hardening-lab:mysqlRootPassword is encrypted in the stack file; the verifier used a placeholder"]);
+    expect(report.notes).toEqual([
+      "k8s-hardening-lab:mysqlRootPassword is encrypted in the stack file; the verifier used a placeholder",
+    ]);
   });
 
   it("reads the stage from the stack file unless --stage overrides it", async () => {
@@ -157,18 +191,33 @@ describe("a lab change that breaks a claim", () => {
     const root = path.join(__dirname, "..");
     const copy = fs.mkdtempSync(path.join(os.tmpdir(), "lab-mutant-"));
     try {
-      for (const entry of ["components", "config", "policies", "verifier", "index.ts", "package.json", "tsconfig.json", "Pulumi.yaml"]) {
+      for (const entry of [
+        "components",
+        "config",
+        "policies",
+        "verifier",
+        "index.ts",
+        "package.json",
+        "tsconfig.json",
+        "Pulumi.yaml",
+      ]) {
         fs.cpSync(path.join(root, entry), path.join(copy, entry), { recursive: true });
       }
       fs.symlinkSync(path.join(root, "node_modules"), path.join(copy, "node_modules"));
       // A typo in the article's policy: the namespace label it admits from.
       const file = path.join(copy, "components", "network-policies.ts");
       const source = fs.readFileSync(file, "utf8");
-      const broken = source.replace('namespaceSelector: { matchLabels: { tier: "app" } }', 'namespaceSelector: { matchLabels: { tier: "apps" } }');
+      const broken = source.replace(
+        'namespaceSelector: { matchLabels: { tier: "app" } }',
+        'namespaceSelector: { matchLabels: { tier: "apps" } }',
+      );
       expect(broken).not.toBe(source);
       fs.writeFileSync(file, broken);
 
-      const result = spawnSync(process.execPath, [require.resolve("tsx/cli"), "verifier/cli.ts", "--all-stages"], { cwd: copy, encoding: "utf8" });
+      const result = spawnSync(process.execPath, [require.resolve("tsx/cli"), "verifier/cli.ts", "--all-stages"], {
+        cwd: copy,
+        encoding: "utf8",
+      });
       expect(result.status).toBe(1);
       const failed = result.stderr.split("\n").filter((line) => line.startsWith("claim failed"));
       const ingress =

@@ -5,7 +5,11 @@ import { main } from "../verifier/cli";
 async function verify(...argv: string[]) {
   let stdout = "";
   let stderr = "";
-  const status = await main(argv, (t) => (stdout += t), (t) => (stderr += t));
+  const status = await main(
+    argv,
+    (t) => (stdout += t),
+    (t) => (stderr += t),
+  );
   return { status, stdout, stderr };
 }
 
@@ -13,29 +17,87 @@ const FIXTURES = "tests/fixtures/manifests";
 
 describe("manifests mode on tests/fixtures/manifests/two-tier", () => {
   it("prints exactly this JSON document", async () => {
-    const result = await verify("--manifests", `${FIXTURES}/two-tier`, "--external", "home=203.0.113.7", "--external", "cafe=203.0.113.200", "--format", "json");
+    const result = await verify(
+      "--manifests",
+      `${FIXTURES}/two-tier`,
+      "--external",
+      "home=203.0.113.7",
+      "--external",
+      "cafe=203.0.113.200",
+      "--format",
+      "json",
+    );
     expect(result.stderr).toBe("");
     expect(result.status).toBe(0);
-    const allow = (from: string, to: string, port: number, reason: string) => ({ from, to, port, protocol: "TCP", allowed: true, reason });
-    const deny = (from: string, to: string, port: number, reason: string) => ({ from, to, port, protocol: "TCP", allowed: false, reason });
+    const allow = (from: string, to: string, port: number, reason: string) => ({
+      from,
+      to,
+      port,
+      protocol: "TCP",
+      allowed: true,
+      reason,
+    });
+    const deny = (from: string, to: string, port: number, reason: string) => ({
+      from,
+      to,
+      port,
+      protocol: "TCP",
+      allowed: false,
+      reason,
+    });
     expect(JSON.parse(result.stdout)).toEqual({
       connectivity: [
         // The one peer of allow-frontend: a frontend pod AND a tier=web namespace; `pg` resolves
         // to postgres's 5432.
-        allow("web/frontend", "db/postgres", 5432, "egress from web/frontend allowed: not isolated for egress; ingress to db/postgres allowed by db/allow-frontend rule 1"),
+        allow(
+          "web/frontend",
+          "db/postgres",
+          5432,
+          "egress from web/frontend allowed: not isolated for egress; ingress to db/postgres allowed by db/allow-frontend rule 1",
+        ),
         allow("web/frontend", "web/frontend", 8080, "web/frontend to itself: always allowed"),
         allow("db/postgres", "db/postgres", 5432, "db/postgres to itself: always allowed"),
         // postgres has an address, but not inside the home block.
-        deny("db/postgres", "web/frontend", 8080, "egress from db/postgres allowed: not isolated for egress; ingress to web/frontend denied: isolated by web/allow-home, no ingress rule allows 8080/TCP from db/postgres"),
-        deny("db/backup", "db/postgres", 5432, "egress from db/backup allowed: not isolated for egress; ingress to db/postgres denied: isolated by db/allow-frontend, db/deny-all, no ingress rule allows 5432/TCP from db/backup"),
+        deny(
+          "db/postgres",
+          "web/frontend",
+          8080,
+          "egress from db/postgres allowed: not isolated for egress; ingress to web/frontend denied: isolated by web/allow-home, no ingress rule allows 8080/TCP from db/postgres",
+        ),
+        deny(
+          "db/backup",
+          "db/postgres",
+          5432,
+          "egress from db/backup allowed: not isolated for egress; ingress to db/postgres denied: isolated by db/allow-frontend, db/deny-all, no ingress rule allows 5432/TCP from db/backup",
+        ),
         // backup's address is unknown, so no ipBlock can match it.
-        deny("db/backup", "web/frontend", 8080, "egress from db/backup allowed: not isolated for egress; ingress to web/frontend denied: isolated by web/allow-home, no ingress rule allows 8080/TCP from db/backup"),
-        deny("external:home", "db/postgres", 5432, "ingress to db/postgres denied: isolated by db/allow-frontend, db/deny-all, no ingress rule allows 5432/TCP from external:home"),
+        deny(
+          "db/backup",
+          "web/frontend",
+          8080,
+          "egress from db/backup allowed: not isolated for egress; ingress to web/frontend denied: isolated by web/allow-home, no ingress rule allows 8080/TCP from db/backup",
+        ),
+        deny(
+          "external:home",
+          "db/postgres",
+          5432,
+          "ingress to db/postgres denied: isolated by db/allow-frontend, db/deny-all, no ingress rule allows 5432/TCP from external:home",
+        ),
         // 203.0.113.7 is inside 203.0.113.0/24 and outside its except 203.0.113.128/25.
         allow("external:home", "web/frontend", 8080, "ingress to web/frontend allowed by web/allow-home rule 1"),
-        deny("external:cafe", "db/postgres", 5432, "ingress to db/postgres denied: isolated by db/allow-frontend, db/deny-all, no ingress rule allows 5432/TCP from external:cafe"),
+        deny(
+          "external:cafe",
+          "db/postgres",
+          5432,
+          "ingress to db/postgres denied: isolated by db/allow-frontend, db/deny-all, no ingress rule allows 5432/TCP from external:cafe",
+        ),
         // 203.0.113.200 is in the except block.
-        deny("external:cafe", "web/frontend", 8080, "ingress to web/frontend denied: isolated by web/allow-home, no ingress rule allows 8080/TCP from external:cafe"),
+        deny(
+          "external:cafe",
+          "web/frontend",
+          8080,
+          "ingress to web/frontend denied: isolated by web/allow-home, no ingress rule allows 8080/TCP from external:cafe",
+        ),
       ],
       admission: [
         { object: "Deployment/web/frontend", allowed: true, violations: [], notes: [] },
@@ -47,7 +109,8 @@ describe("manifests mode on tests/fixtures/manifests/two-tier", () => {
             {
               constraint: "K8sAllowedRepos/db-images",
               enforcementAction: "deny",
-              message: '[Implied by expand-cronjobs] container <dump> has an invalid image repo <busybox:1.36>, allowed repos are ["registry.example/db/", "registry.example"]',
+              message:
+                '[Implied by expand-cronjobs] container <dump> has an invalid image repo <busybox:1.36>, allowed repos are ["registry.example/db/", "registry.example"]',
             },
           ],
           notes: [],
@@ -68,7 +131,9 @@ describe("manifests mode on tests/fixtures/manifests/two-tier", () => {
     expect(result.status).toBe(0);
     const report = JSON.parse(result.stdout);
     expect(report.policies).toEqual([]);
-    expect(report.connectivity.map((e: { from: string; to: string; allowed: boolean }) => [e.from, e.to, e.allowed])).toEqual([
+    expect(
+      report.connectivity.map((e: { from: string; to: string; allowed: boolean }) => [e.from, e.to, e.allowed]),
+    ).toEqual([
       // Sources in file order, destinations by namespace and name.
       ["web/frontend", "db/postgres", true],
       ["web/frontend", "web/frontend", true],
@@ -82,13 +147,21 @@ describe("manifests mode on tests/fixtures/manifests/two-tier", () => {
 
 describe("bad input: exit 2, naming the file, the object and the field", () => {
   const cases: [string, string[], string][] = [
-    ["a path that does not exist", ["--manifests", "tests/fixtures/nope"], "--manifests tests/fixtures/nope: no such file or folder"],
+    [
+      "a path that does not exist",
+      ["--manifests", "tests/fixtures/nope"],
+      "--manifests tests/fixtures/nope: no such file or folder",
+    ],
     [
       "invalid YAML",
       ["--manifests", `${FIXTURES}/bad/invalid-yaml.yaml`],
       `${FIXTURES}/bad/invalid-yaml.yaml: invalid YAML at line 6 (document 1): Flow sequence in block collection must be sufficiently indented and end with a ] at line 6, column 1`,
     ],
-    ["a document that is no object", ["--manifests", `${FIXTURES}/bad/no-kind.yaml`], `${FIXTURES}/bad/no-kind.yaml: document 1 is not a Kubernetes object (no kind)`],
+    [
+      "a document that is no object",
+      ["--manifests", `${FIXTURES}/bad/no-kind.yaml`],
+      `${FIXTURES}/bad/no-kind.yaml: document 1 is not a Kubernetes object (no kind)`,
+    ],
     [
       "an except outside its cidr",
       ["--manifests", `${FIXTURES}/bad/except-outside.yaml`],
@@ -99,7 +172,11 @@ describe("bad input: exit 2, naming the file, the object and the field", () => {
       ["--manifests", `${FIXTURES}/bad/endport-below.yaml`],
       `${FIXTURES}/bad/endport-below.yaml: NetworkPolicy web/https-range: spec.egress[0].ports[0].endPort: 80 is below port 443`,
     ],
-    ["a Pod without a namespace", ["--manifests", `${FIXTURES}/bad/no-namespace.yaml`], `${FIXTURES}/bad/no-namespace.yaml: Pod floating: metadata.namespace: missing`],
+    [
+      "a Pod without a namespace",
+      ["--manifests", `${FIXTURES}/bad/no-namespace.yaml`],
+      `${FIXTURES}/bad/no-namespace.yaml: Pod floating: metadata.namespace: missing`,
+    ],
     [
       "a CEL expression that does not compile",
       ["--manifests", `${FIXTURES}/bad/cel-compile-error.yaml`],
@@ -111,11 +188,31 @@ describe("bad input: exit 2, naming the file, the object and the field", () => {
       `${FIXTURES}/bad/constraint-without-template.yaml: K8sRequiredLabels/must-have-owner: no ConstraintTemplate defines the kind K8sRequiredLabels, in the manifests or in policies/`,
     ],
     ["an unknown option", ["--bogus"], "--bogus: unknown option; see --help"],
-    ["an external client without an address", ["--manifests", `${FIXTURES}/two-tier`, "--external", "home"], '--external: "home" is not accepted; expected NAME=IP, such as home=203.0.113.7'],
-    ["an unknown format", ["--format", "yaml"], '--format: "yaml" is not accepted; expected one of text, markdown, json'],
-    ["an unknown stage", ["--stage", "9"], '--stage: "9" is not a stage; expected one of app, default-deny, allow-phpmyadmin, allowed-repos, zero-trust, or 1 to 5'],
-    ["a stage with manifests", ["--manifests", `${FIXTURES}/two-tier`, "--stage", "2"], "--stage: only in lab mode, not with --manifests"],
-    ["a stage with all stages", ["--all-stages", "--stage", "2"], "--stage: not with --all-stages, which checks every stage"],
+    [
+      "an external client without an address",
+      ["--manifests", `${FIXTURES}/two-tier`, "--external", "home"],
+      '--external: "home" is not accepted; expected NAME=IP, such as home=203.0.113.7',
+    ],
+    [
+      "an unknown format",
+      ["--format", "yaml"],
+      '--format: "yaml" is not accepted; expected one of text, markdown, json',
+    ],
+    [
+      "an unknown stage",
+      ["--stage", "9"],
+      '--stage: "9" is not a stage; expected one of app, default-deny, allow-phpmyadmin, allowed-repos, zero-trust, or 1 to 5',
+    ],
+    [
+      "a stage with manifests",
+      ["--manifests", `${FIXTURES}/two-tier`, "--stage", "2"],
+      "--stage: only in lab mode, not with --manifests",
+    ],
+    [
+      "a stage with all stages",
+      ["--all-stages", "--stage", "2"],
+      "--stage: not with --all-stages, which checks every stage",
+    ],
     ["an option without its value", ["--format"], "--format: needs a value"],
   ];
   it.each(cases)("%s", async (_what, argv, message) => {
@@ -126,7 +223,12 @@ describe("bad input: exit 2, naming the file, the object and the field", () => {
   });
 
   it("reports every malformed object of a folder at once", async () => {
-    const result = await verify("--manifests", `${FIXTURES}/bad/except-outside.yaml`, "--manifests", `${FIXTURES}/bad/endport-below.yaml`);
+    const result = await verify(
+      "--manifests",
+      `${FIXTURES}/bad/except-outside.yaml`,
+      "--manifests",
+      `${FIXTURES}/bad/endport-below.yaml`,
+    );
     expect(result.status).toBe(2);
     expect(result.stderr.split("\n").filter((l) => l.startsWith("  "))).toHaveLength(2);
   });

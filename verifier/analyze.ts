@@ -3,7 +3,12 @@
  * checked against them, and the lint of allowed-repository lists.
  */
 import { Stage } from "../config/keys";
-import { ALLOWED_REPOS_KIND, allowedReposTemplate, lookAlikeEntries, lookAlikeWarning } from "../policies/k8sallowedrepos/template";
+import {
+  ALLOWED_REPOS_KIND,
+  allowedReposTemplate,
+  lookAlikeEntries,
+  lookAlikeWarning,
+} from "../policies/k8sallowedrepos/template";
 import { AdmissionEngine, AdmissionInputError, AdmissionResult } from "./admission";
 import {
   ADMISSION_CLAIMS,
@@ -39,7 +44,8 @@ export interface Report {
   notes: string[];
 }
 
-const objectKey = (o: KubeObject) => `${o.kind}/${o.metadata.namespace ? `${o.metadata.namespace}/` : ""}${o.metadata.name}`;
+const objectKey = (o: KubeObject) =>
+  `${o.kind}/${o.metadata.namespace ? `${o.metadata.namespace}/` : ""}${o.metadata.name}`;
 
 function endpoints(model: ClusterModel): Endpoint[] {
   return [
@@ -52,13 +58,29 @@ function endpoints(model: ClusterModel): Endpoint[] {
  * Every source against every pod on each port it declares; in lab mode also every pod's egress
  * to the internet, which LAB.md claims about.
  */
-export function connectivityTable(model: ClusterModel, engine: NetworkPolicyEngine, withInternetEgress: boolean): TableEntry[] {
+export function connectivityTable(
+  model: ClusterModel,
+  engine: NetworkPolicyEngine,
+  withInternetEgress: boolean,
+): TableEntry[] {
   const table = engine.truthTable(endpoints(model));
   const internet = model.externals.find((e) => e.name === "internet");
   if (withInternetEgress && internet) {
     for (const pod of model.pods) {
-      const verdict = engine.judge({ kind: "pod", pod }, { kind: "external", external: internet }, INTERNET_PORT, "TCP");
-      table.push({ from: `${pod.namespace}/${pod.name}`, to: "external:internet", port: INTERNET_PORT, protocol: "TCP", allowed: verdict.allowed, reason: verdict.reason });
+      const verdict = engine.judge(
+        { kind: "pod", pod },
+        { kind: "external", external: internet },
+        INTERNET_PORT,
+        "TCP",
+      );
+      table.push({
+        from: `${pod.namespace}/${pod.name}`,
+        to: "external:internet",
+        port: INTERNET_PORT,
+        protocol: "TCP",
+        allowed: verdict.allowed,
+        reason: verdict.reason,
+      });
     }
   }
   return table;
@@ -113,7 +135,10 @@ function admissionEngine(model: ClusterModel): AdmissionEngine {
     const objects = [...model.templates, ...model.constraints, ...model.expansionTemplates];
     throw new VerifyInputError(
       error.problems.map((problem) => {
-        const culprit = objects.find((o) => problem.startsWith(`${o.kind} ${o.metadata.name}:`) || problem.startsWith(`${o.kind}/${o.metadata.name}`));
+        const culprit = objects.find(
+          (o) =>
+            problem.startsWith(`${o.kind} ${o.metadata.name}:`) || problem.startsWith(`${o.kind}/${o.metadata.name}`),
+        );
         return culprit ? `${model.sources.get(culprit)}: ${problem}` : problem;
       }),
     );
@@ -121,31 +146,62 @@ function admissionEngine(model: ClusterModel): AdmissionEngine {
 }
 
 function checkConnectivityClaim(claim: ConnectivityClaim, stage: Stage, table: TableEntry[]): ClaimResult {
-  const entry = table.find((e) => e.from === claim.from && e.to === claim.to && e.port === claim.port && e.protocol === claim.protocol);
+  const entry = table.find(
+    (e) => e.from === claim.from && e.to === claim.to && e.port === claim.port && e.protocol === claim.protocol,
+  );
   const expected = claim.expected[stage] ? "allowed" : "denied";
   if (!entry) {
-    return { kind: "connectivity", claim: claim.flow, expected, computed: "denied", holds: false, reason: `no such flow in the model (${claim.from} -> ${claim.to}:${claim.port}/${claim.protocol})` };
+    return {
+      kind: "connectivity",
+      claim: claim.flow,
+      expected,
+      computed: "denied",
+      holds: false,
+      reason: `no such flow in the model (${claim.from} -> ${claim.to}:${claim.port}/${claim.protocol})`,
+    };
   }
   const computed = entry.allowed ? "allowed" : "denied";
-  return { kind: "connectivity", claim: claim.flow, expected, computed, holds: computed === expected, reason: entry.reason };
+  return {
+    kind: "connectivity",
+    claim: claim.flow,
+    expected,
+    computed,
+    holds: computed === expected,
+    reason: entry.reason,
+  };
 }
 
 const describeResult = (r: AdmissionResult) =>
-  r.allowed ? `${r.object} admitted` : `${r.object} denied: ${r.violations.filter((v) => v.enforcementAction === "deny").map((v) => `[${v.constraint}] ${v.message}`).join("; ")}`;
+  r.allowed
+    ? `${r.object} admitted`
+    : `${r.object} denied: ${r.violations
+        .filter((v) => v.enforcementAction === "deny")
+        .map((v) => `[${v.constraint}] ${v.message}`)
+        .join("; ")}`;
 
 /**
  * An admission row holds when every probe object of the row gets the expected verdict and, when
  * denied, the denial names what the row says it must (the container and the image).
  */
-function checkAdmissionClaim(claim: string, expectAdmitted: boolean, messageNames: string[], results: AdmissionResult[]): ClaimResult {
+function checkAdmissionClaim(
+  claim: string,
+  expectAdmitted: boolean,
+  messageNames: string[],
+  results: AdmissionResult[],
+): ClaimResult {
   const expected = expectAdmitted ? "admitted" : "denied";
   const computed = results.every((r) => r.allowed) ? "admitted" : "denied";
   const wrong = results.filter((r) => r.allowed !== expectAdmitted);
   const unnamed = expectAdmitted
     ? []
-    : results.filter((r) => messageNames.some((name) => !r.violations.some((v) => v.enforcementAction === "deny" && v.message.includes(name))));
+    : results.filter((r) =>
+        messageNames.some(
+          (name) => !r.violations.some((v) => v.enforcementAction === "deny" && v.message.includes(name)),
+        ),
+      );
   let reason = results.map(describeResult).join("; ");
-  if (unnamed.length > 0) reason = `the denial of ${unnamed.map((r) => r.object).join(", ")} does not name ${messageNames.join(" and ")}: ${reason}`;
+  if (unnamed.length > 0)
+    reason = `the denial of ${unnamed.map((r) => r.object).join(", ")} does not name ${messageNames.join(" and ")}: ${reason}`;
   return { kind: "admission", claim, expected, computed, holds: wrong.length === 0 && unnamed.length === 0, reason };
 }
 
@@ -167,7 +223,14 @@ export function analyze(model: ClusterModel, options: { stage?: Stage; notes?: s
     }
     for (const claim of ADMISSION_CLAIMS) {
       const probes = claim.probes === "lab-workloads" ? model.admissionObjects : claim.probes;
-      claims.push(checkAdmissionClaim(claim.object, claim.expected[stage], claim.messageNames ?? [], probes.map((p) => admission[reviewed.indexOf(p)])));
+      claims.push(
+        checkAdmissionClaim(
+          claim.object,
+          claim.expected[stage],
+          claim.messageNames ?? [],
+          probes.map((p) => admission[reviewed.indexOf(p)]),
+        ),
+      );
     }
   }
   return {

@@ -226,7 +226,14 @@ export async function captureProgram(
       outputsIn = program();
     } catch (error) {
       await disconnect();
-      return { resources: monitor.records, outputs: {}, secretOutputs: [], invokes: cloud.invokes, warnings, error: error as Error };
+      return {
+        resources: monitor.records,
+        outputs: {},
+        secretOutputs: [],
+        invokes: cloud.invokes,
+        warnings,
+        error: error as Error,
+      };
     }
     const outputs: Record<string, unknown> = {};
     const secretOutputs: string[] = [];

@@ -31,15 +31,78 @@ export interface ConnectivityClaim {
 export const INTERNET_PORT = 443;
 
 export const CONNECTIVITY_CLAIMS: ConnectivityClaim[] = [
-  { flow: "phpmyadmin → mysql:3306/TCP", from: "app/phpmyadmin", to: "data/mysql", port: 3306, protocol: "TCP", expected: perStage("A D A A A", true, false) },
-  { flow: "intruder → mysql:3306/TCP", from: "app/intruder", to: "data/mysql", port: 3306, protocol: "TCP", expected: perStage("A D D D D", true, false) },
-  { flow: "outsider → mysql:3306/TCP", from: "default/outsider", to: "data/mysql", port: 3306, protocol: "TCP", expected: perStage("A D D D D", true, false) },
-  { flow: "mysql → kube-dns:53/UDP", from: "data/mysql", to: "kube-system/kube-dns", port: 53, protocol: "UDP", expected: perStage("A D D D D", true, false) },
-  { flow: "mysql → internet", from: "data/mysql", to: "external:internet", port: INTERNET_PORT, protocol: "TCP", expected: perStage("A D D D D", true, false) },
-  { flow: "phpmyadmin → kube-dns:53/UDP", from: "app/phpmyadmin", to: "kube-system/kube-dns", port: 53, protocol: "UDP", expected: perStage("A A A A A", true, false) },
-  { flow: "phpmyadmin → internet", from: "app/phpmyadmin", to: "external:internet", port: INTERNET_PORT, protocol: "TCP", expected: perStage("A A A A D", true, false) },
-  { flow: "intruder → phpmyadmin:80/TCP", from: "app/intruder", to: "app/phpmyadmin", port: 80, protocol: "TCP", expected: perStage("A A A A D", true, false) },
-  { flow: "outsider → phpmyadmin:80/TCP", from: "default/outsider", to: "app/phpmyadmin", port: 80, protocol: "TCP", expected: perStage("A A A A D", true, false) },
+  {
+    flow: "phpmyadmin → mysql:3306/TCP",
+    from: "app/phpmyadmin",
+    to: "data/mysql",
+    port: 3306,
+    protocol: "TCP",
+    expected: perStage("A D A A A", true, false),
+  },
+  {
+    flow: "intruder → mysql:3306/TCP",
+    from: "app/intruder",
+    to: "data/mysql",
+    port: 3306,
+    protocol: "TCP",
+    expected: perStage("A D D D D", true, false),
+  },
+  {
+    flow: "outsider → mysql:3306/TCP",
+    from: "default/outsider",
+    to: "data/mysql",
+    port: 3306,
+    protocol: "TCP",
+    expected: perStage("A D D D D", true, false),
+  },
+  {
+    flow: "mysql → kube-dns:53/UDP",
+    from: "data/mysql",
+    to: "kube-system/kube-dns",
+    port: 53,
+    protocol: "UDP",
+    expected: perStage("A D D D D", true, false),
+  },
+  {
+    flow: "mysql → internet",
+    from: "data/mysql",
+    to: "external:internet",
+    port: INTERNET_PORT,
+    protocol: "TCP",
+    expected: perStage("A D D D D", true, false),
+  },
+  {
+    flow: "phpmyadmin → kube-dns:53/UDP",
+    from: "app/phpmyadmin",
+    to: "kube-system/kube-dns",
+    port: 53,
+    protocol: "UDP",
+    expected: perStage("A A A A A", true, false),
+  },
+  {
+    flow: "phpmyadmin → internet",
+    from: "app/phpmyadmin",
+    to: "external:internet",
+    port: INTERNET_PORT,
+    protocol: "TCP",
+    expected: perStage("A A A A D", true, false),
+  },
+  {
+    flow: "intruder → phpmyadmin:80/TCP",
+    from: "app/intruder",
+    to: "app/phpmyadmin",
+    port: 80,
+    protocol: "TCP",
+    expected: perStage("A A A A D", true, false),
+  },
+  {
+    flow: "outsider → phpmyadmin:80/TCP",
+    from: "default/outsider",
+    to: "app/phpmyadmin",
+    port: 80,
+    protocol: "TCP",
+    expected: perStage("A A A A D", true, false),
+  },
 ];
 
 /**
@@ -47,8 +110,22 @@ export const CONNECTIVITY_CLAIMS: ConnectivityClaim[] = [
  * reaches phpMyAdmin:80 and a client outside them does not.
  */
 export const LOAD_BALANCER_CLAIMS: ConnectivityClaim[] = [
-  { flow: "allowed source → phpmyadmin:80/TCP", from: "external:allowed-source", to: "app/phpmyadmin", port: 80, protocol: "TCP", expected: perStage("- - - - A", true, false) },
-  { flow: "disallowed source → phpmyadmin:80/TCP", from: "external:disallowed-source", to: "app/phpmyadmin", port: 80, protocol: "TCP", expected: perStage("- - - - D", false, false) },
+  {
+    flow: "allowed source → phpmyadmin:80/TCP",
+    from: "external:allowed-source",
+    to: "app/phpmyadmin",
+    port: 80,
+    protocol: "TCP",
+    expected: perStage("- - - - A", true, false),
+  },
+  {
+    flow: "disallowed source → phpmyadmin:80/TCP",
+    from: "external:disallowed-source",
+    to: "app/phpmyadmin",
+    port: 80,
+    protocol: "TCP",
+    expected: perStage("- - - - D", false, false),
+  },
 ];
 /** The stages in which LOAD_BALANCER_CLAIMS are claimed at all. */
 export const LOAD_BALANCER_CLAIM_STAGES: readonly Stage[] = ["zero-trust"];
@@ -98,7 +175,10 @@ export const ADMISSION_CLAIMS: AdmissionClaim[] = [
         spec: {
           replicas: 1,
           selector: { matchLabels: { app: "nginx" } },
-          template: { metadata: { labels: { app: "nginx" } }, spec: { containers: [{ name: "nginx", image: "nginx" }] } },
+          template: {
+            metadata: { labels: { app: "nginx" } },
+            spec: { containers: [{ name: "nginx", image: "nginx" }] },
+          },
         },
       },
     ],

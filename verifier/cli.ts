@@ -137,8 +137,12 @@ export async function run(options: CliOptions, projectDir = PROJECT_DIR): Promis
     const model = buildModel(readManifests(options.manifests), options.externals);
     return [analyze(model)];
   }
-  const base: StackConfig = options.stack ? readStackConfig(projectDir, options.stack) : { values: {}, secretKeys: [], placeholders: [] };
-  const notes = base.placeholders.map((key) => `${key} is encrypted in the stack file; the verifier used a placeholder`);
+  const base: StackConfig = options.stack
+    ? readStackConfig(projectDir, options.stack)
+    : { values: {}, secretKeys: [], placeholders: [] };
+  const notes = base.placeholders.map(
+    (key) => `${key} is encrypted in the stack file; the verifier used a placeholder`,
+  );
   const configured = stageFrom(base.values["k8s-hardening-lab:stage"] ?? "zero-trust");
   const stages: Stage[] = options.allStages ? [...STAGES] : [options.stage ?? configured ?? "zero-trust"];
   const reports: Report[] = [];
@@ -162,14 +166,22 @@ export async function main(argv: string[], out: (text: string) => void, err: (te
     const base = options.compare ? readBaseReports(options.compare) : undefined;
     const reports = await run(options);
     out(render(reports, options.format, base ? compareReports(base, reports) : undefined));
-    const failed = reports.flatMap((report) => report.claims.filter((c) => !c.holds).map((claim) => ({ report, claim })));
+    const failed = reports.flatMap((report) =>
+      report.claims.filter((c) => !c.holds).map((claim) => ({ report, claim })),
+    );
     for (const { report, claim } of failed) {
-      err(`claim failed (stage ${report.stage}): ${claim.claim}: expected ${claim.expected}, computed ${claim.computed}; ${claim.reason}\n`);
+      err(
+        `claim failed (stage ${report.stage}): ${claim.claim}: expected ${claim.expected}, computed ${claim.computed}; ${claim.reason}\n`,
+      );
     }
     return failed.length > 0 ? 1 : 0;
   } catch (error) {
-    if (error instanceof VerifyInputError || error instanceof InvalidInputError || error instanceof AdmissionInputError) {
-      const problems = error instanceof InvalidInputError ? error.problems : (error).problems;
+    if (
+      error instanceof VerifyInputError ||
+      error instanceof InvalidInputError ||
+      error instanceof AdmissionInputError
+    ) {
+      const problems = error instanceof InvalidInputError ? error.problems : error.problems;
       err(`verify: bad input:\n${problems.map((p) => `  ${p}`).join("\n")}\n`);
       return 2;
     }
@@ -178,7 +190,11 @@ export async function main(argv: string[], out: (text: string) => void, err: (te
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2), (t) => process.stdout.write(t), (t) => process.stderr.write(t)).then(
+  main(
+    process.argv.slice(2),
+    (t) => process.stdout.write(t),
+    (t) => process.stderr.write(t),
+  ).then(
     (status) => {
       process.exitCode = status;
     },

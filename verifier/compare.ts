@@ -22,7 +22,9 @@ export function readBaseReports(file: string): Report[] {
   try {
     text = fs.readFileSync(file, "utf8");
   } catch (error) {
-    throw new VerifyInputError([`--compare ${file}: cannot be read (${(error as NodeJS.ErrnoException).code ?? "error"})`]);
+    throw new VerifyInputError([
+      `--compare ${file}: cannot be read (${(error as NodeJS.ErrnoException).code ?? "error"})`,
+    ]);
   }
   let document: unknown;
   try {
@@ -33,9 +35,17 @@ export function readBaseReports(file: string): Report[] {
   const reports = (document as { stages?: unknown })?.stages ?? [document];
   const valid =
     Array.isArray(reports) &&
-    reports.every((r) => r && Array.isArray((r as Report).connectivity) && Array.isArray((r as Report).admission) && Array.isArray((r as Report).claims));
+    reports.every(
+      (r) =>
+        r &&
+        Array.isArray((r as Report).connectivity) &&
+        Array.isArray((r as Report).admission) &&
+        Array.isArray((r as Report).claims),
+    );
   if (!valid) {
-    throw new VerifyInputError([`--compare ${file}: not a report of \`verify --format json\` (expected connectivity, admission and claims)`]);
+    throw new VerifyInputError([
+      `--compare ${file}: not a report of \`verify --format json\` (expected connectivity, admission and claims)`,
+    ]);
   }
   return reports as Report[];
 }
@@ -45,7 +55,10 @@ function cells(report: Report | undefined): Map<string, { kind: Change["kind"]; 
   const map = new Map<string, { kind: Change["kind"]; value: string }>();
   if (!report) return map;
   for (const e of report.connectivity) {
-    map.set(`${e.from} -> ${e.to}:${e.port}/${e.protocol}`, { kind: "connectivity", value: e.allowed ? "allowed" : "denied" });
+    map.set(`${e.from} -> ${e.to}:${e.port}/${e.protocol}`, {
+      kind: "connectivity",
+      value: e.allowed ? "allowed" : "denied",
+    });
   }
   for (const a of report.admission) {
     const [kind, ...rest] = a.object.split("/");

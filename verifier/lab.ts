@@ -34,7 +34,9 @@ export function readStackConfig(projectDir: string, stack: string): StackConfig 
   try {
     text = fs.readFileSync(file, "utf8");
   } catch {
-    throw new VerifyInputError([`--stack ${stack}: cannot read ${file}; expected a stack settings file Pulumi.${stack}.yaml`]);
+    throw new VerifyInputError([
+      `--stack ${stack}: cannot read ${file}; expected a stack settings file Pulumi.${stack}.yaml`,
+    ]);
   }
   let document: unknown;
   try {
@@ -82,7 +84,8 @@ const EXTERNAL_CANDIDATES = ["192.0.2.80", "198.51.100.80", "203.0.113.80", "192
 /** The load balancer's allowed source ranges, read from the captured phpMyAdmin Service. */
 export function allowedSourceRanges(objects: SourcedObject[]): string[] | undefined {
   const service = objects.find(
-    ({ object }) => object.kind === "Service" && object.metadata?.namespace === "app" && object.metadata?.name === "phpmyadmin",
+    ({ object }) =>
+      object.kind === "Service" && object.metadata?.namespace === "app" && object.metadata?.name === "phpmyadmin",
   )?.object;
   return service?.spec?.type === "LoadBalancer" ? (service.spec.loadBalancerSourceRanges as string[]) : undefined;
 }
@@ -93,7 +96,9 @@ export function sourceClients(ranges: string[], taken: string[] = []): { inside:
   const first = cidrs[0];
   const hostOffset = first.prefix >= (first.family === 4 ? 31 : 127) ? 0n : 1n;
   const inside = formatIp(first.family, first.address + hostOffset);
-  const outside = EXTERNAL_CANDIDATES.find((ip) => !taken.includes(ip) && !cidrs.some((c) => cidrContains(c, parseIp(ip)!)))!;
+  const outside = EXTERNAL_CANDIDATES.find(
+    (ip) => !taken.includes(ip) && !cidrs.some((c) => cidrContains(c, parseIp(ip)!)),
+  )!;
   return { inside, outside };
 }
 
@@ -112,8 +117,18 @@ function formatIp(family: 4 | 6, value: bigint): string {
  */
 export function addLabPeers(model: ClusterModel, ranges: string[] | undefined): ClusterModel {
   const synthetic: PodInfo[] = [
-    { namespace: "app", name: "intruder", labels: { run: "intruder" }, ports: [{ name: "http", port: 80, protocol: "TCP" }] },
-    { namespace: "default", name: "outsider", labels: { run: "outsider" }, ports: [{ name: "http", port: 80, protocol: "TCP" }] },
+    {
+      namespace: "app",
+      name: "intruder",
+      labels: { run: "intruder" },
+      ports: [{ name: "http", port: 80, protocol: "TCP" }],
+    },
+    {
+      namespace: "default",
+      name: "outsider",
+      labels: { run: "outsider" },
+      ports: [{ name: "http", port: 80, protocol: "TCP" }],
+    },
     {
       namespace: "kube-system",
       name: "kube-dns",
@@ -135,8 +150,18 @@ export function addLabPeers(model: ClusterModel, ranges: string[] | undefined): 
   for (const name of ["default", "kube-system"]) {
     if (!namespaces.some((n) => n.name === name)) {
       namespaces.push({ name, labels: {} });
-      namespaceObjects.push({ apiVersion: "v1", kind: "Namespace", metadata: { name, labels: { "kubernetes.io/metadata.name": name } } });
+      namespaceObjects.push({
+        apiVersion: "v1",
+        kind: "Namespace",
+        metadata: { name, labels: { "kubernetes.io/metadata.name": name } },
+      });
     }
   }
-  return { ...model, namespaces, namespaceObjects, pods: [...model.pods, ...synthetic], externals: [...model.externals, ...externals] };
+  return {
+    ...model,
+    namespaces,
+    namespaceObjects,
+    pods: [...model.pods, ...synthetic],
+    externals: [...model.externals, ...externals],
+  };
 }

@@ -27,7 +27,8 @@ export function manifestFiles(target: string): string[] {
     }
   };
   walk(target);
-  if (files.length === 0) throw new VerifyInputError([`--manifests ${target}: the folder holds no .yaml, .yml or .json file`]);
+  if (files.length === 0)
+    throw new VerifyInputError([`--manifests ${target}: the folder holds no .yaml, .yml or .json file`]);
   return files;
 }
 
@@ -45,14 +46,21 @@ export function readManifestFile(file: string): SourcedObject[] {
     if (document.errors.length > 0) {
       const error = document.errors[0];
       const line = error.linePos?.[0]?.line;
-      problems.push(`${file}: invalid YAML${line ? ` at line ${line}` : ""} (document ${index + 1}): ${error.message.split("\n")[0].replace(/:$/, "")}`);
+      problems.push(
+        `${file}: invalid YAML${line ? ` at line ${line}` : ""} (document ${index + 1}): ${error.message.split("\n")[0].replace(/:$/, "")}`,
+      );
       return;
     }
     const value: unknown = document.toJS();
     if (value === null || value === undefined) return; // an empty document, as between two `---`
     const items = isList(value) ? value.items : [value];
     items.forEach((item: unknown) => {
-      if (item === null || typeof item !== "object" || Array.isArray(item) || typeof (item as KubeObject).kind !== "string") {
+      if (
+        item === null ||
+        typeof item !== "object" ||
+        Array.isArray(item) ||
+        typeof (item as KubeObject).kind !== "string"
+      ) {
         problems.push(`${file}: document ${index + 1} is not a Kubernetes object (no kind)`);
         return;
       }
@@ -64,7 +72,12 @@ export function readManifestFile(file: string): SourcedObject[] {
 }
 
 function isList(value: unknown): value is { items: unknown[] } {
-  return typeof value === "object" && value !== null && (value as KubeObject).kind === "List" && Array.isArray((value as KubeObject).items);
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    (value as KubeObject).kind === "List" &&
+    Array.isArray((value as KubeObject).items)
+  );
 }
 
 /** All objects of every path given with --manifests. */

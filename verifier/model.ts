@@ -70,13 +70,20 @@ function containerPorts(spec: unknown, where: string, problems: string[]): Conta
     if (!isRecord(container) || !Array.isArray(container.ports)) return;
     container.ports.forEach((port: unknown, p: number) => {
       const field = `containers[${c}].ports[${p}]`;
-      if (!isRecord(port) || !Number.isInteger(port.containerPort) || port.containerPort < 1 || port.containerPort > 65535) {
+      if (
+        !isRecord(port) ||
+        !Number.isInteger(port.containerPort) ||
+        port.containerPort < 1 ||
+        port.containerPort > 65535
+      ) {
         problems.push(`${where}: ${field}.containerPort: expected an integer from 1 to 65535`);
         return;
       }
       const protocol = (port.protocol ?? "TCP") as Protocol;
       if (!PROTOCOLS.includes(protocol)) {
-        problems.push(`${where}: ${field}.protocol: ${JSON.stringify(port.protocol)} is not one of ${PROTOCOLS.join(", ")}`);
+        problems.push(
+          `${where}: ${field}.protocol: ${JSON.stringify(port.protocol)} is not one of ${PROTOCOLS.join(", ")}`,
+        );
         return;
       }
       ports.push({ ...(typeof port.name === "string" ? { name: port.name } : {}), port: port.containerPort, protocol });
@@ -149,8 +156,14 @@ export function buildModel(objects: SourcedObject[], externals: ExternalPeer[] =
         problems.push(`${where}: ${POD_TEMPLATE_PATHS[object.kind].join(".")}: missing`);
         continue;
       }
-      const templateLabels = isRecord(template.metadata) && isRecord(template.metadata.labels) ? template.metadata.labels : {};
-      model.pods.push({ namespace: namespace!, name, labels: templateLabels, ports: containerPorts(template.spec, where, problems) });
+      const templateLabels =
+        isRecord(template.metadata) && isRecord(template.metadata.labels) ? template.metadata.labels : {};
+      model.pods.push({
+        namespace: namespace!,
+        name,
+        labels: templateLabels,
+        ports: containerPorts(template.spec, where, problems),
+      });
       model.admissionObjects.push(object);
     } else if (object.kind === "NetworkPolicy") {
       const invalid = validateNetworkPolicy(object);
@@ -177,7 +190,10 @@ export function buildModel(objects: SourcedObject[], externals: ExternalPeer[] =
   model.namespaceObjects = [...namespaceObjects.values()].map((ns) => ({
     ...ns,
     // The API server sets this label on every namespace; Gatekeeper's namespaceSelector sees it.
-    metadata: { ...ns.metadata, labels: { ...(ns.metadata.labels ?? {}), "kubernetes.io/metadata.name": ns.metadata.name } },
+    metadata: {
+      ...ns.metadata,
+      labels: { ...(ns.metadata.labels ?? {}), "kubernetes.io/metadata.name": ns.metadata.name },
+    },
   }));
   return model;
 }

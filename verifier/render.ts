@@ -76,7 +76,9 @@ function textReport(report: Report): string {
     lines.push(`  ${pad(row, rowWidth)}${cellsText}`.trimEnd());
   }
   lines.push("  to:");
-  columns.forEach((column, i) => lines.push(`    [${i + 1}] ${displayTo(column.to)} ${column.port}/${column.protocol}`));
+  columns.forEach((column, i) =>
+    lines.push(`    [${i + 1}] ${displayTo(column.to)} ${column.port}/${column.protocol}`),
+  );
   lines.push("");
   if (report.admission.length > 0) {
     lines.push("Admission: what Gatekeeper would do with each object");
@@ -84,9 +86,13 @@ function textReport(report: Report): string {
     for (const result of report.admission) {
       const verdict = result.allowed ? "admitted" : "DENIED  ";
       const first = result.violations[0];
-      lines.push(`  ${verdict}  ${pad(result.object, width)}${first ? `[${first.constraint}] ${first.enforcementAction}: ${first.message}` : ""}`.trimEnd());
+      lines.push(
+        `  ${verdict}  ${pad(result.object, width)}${first ? `[${first.constraint}] ${first.enforcementAction}: ${first.message}` : ""}`.trimEnd(),
+      );
       for (const violation of result.violations.slice(1)) {
-        lines.push(`  ${" ".repeat(10)}${" ".repeat(width)}[${violation.constraint}] ${violation.enforcementAction}: ${violation.message}`);
+        lines.push(
+          `  ${" ".repeat(10)}${" ".repeat(width)}[${violation.constraint}] ${violation.enforcementAction}: ${violation.message}`,
+        );
       }
     }
     lines.push("");
@@ -113,10 +119,16 @@ const md = (text: string) => text.replace(/\|/g, "\\|").replace(/</g, "&lt;").re
 
 function markdownReport(report: Report, level = "##"): string {
   const lines: string[] = [];
-  lines.push(`${level} ${report.stage ? `Stage ${STAGES.indexOf(report.stage) + 1}: \`${report.stage}\`` : "Manifests"}`);
+  lines.push(
+    `${level} ${report.stage ? `Stage ${STAGES.indexOf(report.stage) + 1}: \`${report.stage}\`` : "Manifests"}`,
+  );
   lines.push("");
-  lines.push(`NetworkPolicies: ${report.policies.length > 0 ? report.policies.map((p) => `\`${p}\``).join(", ") : "none"}  `);
-  lines.push(`Constraints: ${report.constraints.length > 0 ? report.constraints.map((c) => `\`${c}\``).join(", ") : "none"}`);
+  lines.push(
+    `NetworkPolicies: ${report.policies.length > 0 ? report.policies.map((p) => `\`${p}\``).join(", ") : "none"}  `,
+  );
+  lines.push(
+    `Constraints: ${report.constraints.length > 0 ? report.constraints.map((c) => `\`${c}\``).join(", ") : "none"}`,
+  );
   lines.push("");
   if (report.claims.length > 0) {
     const failed = failedClaims(report).length;
@@ -125,7 +137,9 @@ function markdownReport(report: Report, level = "##"): string {
     lines.push("| claim | expected | computed | | why |");
     lines.push("|---|---|---|---|---|");
     for (const claim of report.claims) {
-      lines.push(`| ${md(claim.claim)} | ${claim.expected} | ${claim.computed} | ${claim.holds ? "✅" : "❌"} | ${md(claim.reason)} |`);
+      lines.push(
+        `| ${md(claim.claim)} | ${claim.expected} | ${claim.computed} | ${claim.holds ? "✅" : "❌"} | ${md(claim.reason)} |`,
+      );
     }
     lines.push("");
   }
@@ -148,7 +162,9 @@ function markdownReport(report: Report, level = "##"): string {
     lines.push("| object | verdict | violations |");
     lines.push("|---|---|---|");
     for (const result of report.admission) {
-      const violations = result.violations.map((v) => `\`${v.constraint}\` (${v.enforcementAction}): ${md(v.message)}`).join("<br>");
+      const violations = result.violations
+        .map((v) => `\`${v.constraint}\` (${v.enforcementAction}): ${md(v.message)}`)
+        .join("<br>");
       lines.push(`| \`${result.object}\` | ${result.allowed ? "admitted" : "**denied**"} | ${violations} |`);
     }
     lines.push("");
@@ -170,7 +186,9 @@ function markdownChanges(changes: Change[]): string {
   lines.push(`${staged ? "| stage " : ""}| what | before | after |`, `${staged ? "|---" : ""}|---|---|---|`);
   for (const c of changes) {
     const mark = (value: string) => (value === "allowed" || value === "admitted" ? value : `**${value}**`);
-    lines.push(`${staged ? `| ${c.stage ?? ""} ` : ""}| ${md(c.kind === "claim" ? `claim: ${c.subject}` : c.subject)} | ${mark(c.before)} | ${mark(c.after)} |`);
+    lines.push(
+      `${staged ? `| ${c.stage ?? ""} ` : ""}| ${md(c.kind === "claim" ? `claim: ${c.subject}` : c.subject)} | ${mark(c.before)} | ${mark(c.after)} |`,
+    );
   }
   lines.push("");
   return lines.join("\n") + "\n";
@@ -188,16 +206,18 @@ function textChanges(changes: Change[]): string {
 export function render(reports: Report[], format: Format, changes?: Change[]): string {
   if (format === "json") {
     // The tables lead; context follows.
-    const ordered = reports.map(({ stage, connectivity, admission, claims, policies, constraints, warnings, notes }) => ({
-      ...(stage ? { stage } : {}),
-      connectivity,
-      admission,
-      claims,
-      policies,
-      constraints,
-      warnings,
-      notes,
-    }));
+    const ordered = reports.map(
+      ({ stage, connectivity, admission, claims, policies, constraints, warnings, notes }) => ({
+        ...(stage ? { stage } : {}),
+        connectivity,
+        admission,
+        claims,
+        policies,
+        constraints,
+        warnings,
+        notes,
+      }),
+    );
     const document = ordered.length === 1 ? ordered[0] : { stages: ordered };
     if (changes) return JSON.stringify({ changes, ...document }, null, 2) + "\n";
     return JSON.stringify(document, null, 2) + "\n";

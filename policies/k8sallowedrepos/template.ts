@@ -126,9 +126,7 @@ export interface LookAlikeEntry {
  * the article's `phpmyadmin` admits `phpmyadminevil/miner`.
  */
 export function lookAlikeEntries(repos: string[]): LookAlikeEntry[] {
-  return repos
-    .filter((entry) => !/[/:@]$/.test(entry))
-    .map((entry) => ({ entry, example: `${entry}evil/miner` }));
+  return repos.filter((entry) => !/[/:@]$/.test(entry)).map((entry) => ({ entry, example: `${entry}evil/miner` }));
 }
 
 /** The one warning sentence used by the config validation and the verifier alike. */

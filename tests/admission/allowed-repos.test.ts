@@ -11,7 +11,8 @@ describe("the article's test against the lab's constraint on app", () => {
         {
           constraint: "K8sAllowedRepos/allowed-repos-app",
           enforcementAction: "deny",
-          message: 'container <nginx> has an invalid image repo <nginx>, allowed repos are ["docker.io/library/phpmyadmin:"]',
+          message:
+            'container <nginx> has an invalid image repo <nginx>, allowed repos are ["docker.io/library/phpmyadmin:"]',
         },
       ],
       notes: [],

@@ -25,13 +25,18 @@ describe("enforcementAction", () => {
       {
         constraint: "K8sAllowedRepos/allowed-repos-app",
         enforcementAction: action,
-        message: 'container <nginx> has an invalid image repo <nginx>, allowed repos are ["docker.io/library/phpmyadmin:"]',
+        message:
+          'container <nginx> has an invalid image repo <nginx>, allowed repos are ["docker.io/library/phpmyadmin:"]',
       },
     ]);
   });
 
   it("denies when any matching constraint denies", () => {
-    const warn = constraintOf("K8sAllowedRepos", "warn-only", { match: podKinds, enforcementAction: "warn", parameters: { repos: [] } });
+    const warn = constraintOf("K8sAllowedRepos", "warn-only", {
+      match: podKinds,
+      enforcementAction: "warn",
+      parameters: { repos: [] },
+    });
     const result = engine({ constraints: [warn, labAppConstraint()] }).review(nginx);
     expect(result.allowed).toBe(false);
     expect(result.violations.map((v) => `${v.constraint} ${v.enforcementAction}`)).toEqual([
@@ -56,12 +61,15 @@ describe("templates the engine cannot or will not evaluate", () => {
     metadata: { name: "k8sfoo" },
     spec: {
       crd: { spec: { names: { kind: "K8sFoo" } } },
-      targets: [{ target: "admission.k8s.gatekeeper.sh", rego: "package k8sfoo\nviolation[{\"msg\": \"no\"}] { true }\n" }],
+      targets: [{ target: "admission.k8s.gatekeeper.sh", rego: 'package k8sfoo\nviolation[{"msg": "no"}] { true }\n' }],
     },
   };
 
   it("says plainly that a Rego-only template was not evaluated, for the objects it selects", () => {
-    const e = engine({ templates: [regoOnly], constraints: [constraintOf("K8sFoo", "bar", { match: { namespaces: ["app"] } })] });
+    const e = engine({
+      templates: [regoOnly],
+      constraints: [constraintOf("K8sFoo", "bar", { match: { namespaces: ["app"] } })],
+    });
     expect(e.review(nginx)).toEqual({
       object: "Pod/app/nginx",
       allowed: true,
@@ -152,7 +160,10 @@ describe("runtime errors", () => {
   });
 
   it("admit, with a note, under failurePolicy Ignore", () => {
-    const result = testEngine({ failurePolicy: "Ignore", validations: [{ expression: "object.spec.nodeName == 'x'" }] }).review(nginx);
+    const result = testEngine({
+      failurePolicy: "Ignore",
+      validations: [{ expression: "object.spec.nodeName == 'x'" }],
+    }).review(nginx);
     expect(result).toEqual({
       object: "Pod/app/nginx",
       allowed: true,
@@ -185,7 +196,9 @@ describe("messages", () => {
   });
 
   it("come from messageExpression, trimmed", () => {
-    const e = testEngine({ validations: [{ expression: "false", messageExpression: "'  pod ' + object.metadata.name + ' '" }] });
+    const e = testEngine({
+      validations: [{ expression: "false", messageExpression: "'  pod ' + object.metadata.name + ' '" }],
+    });
     expect(messages(e)).toEqual(["pod nginx"]);
   });
 });
@@ -215,7 +228,8 @@ describe("bindings", () => {
       validations: [
         {
           expression: "false",
-          messageExpression: "request.operation + ' old=' + (oldObject == null ? 'null' : oldObject.metadata.labels.v) + ' any=' + variables.anyObject.metadata.labels.v",
+          messageExpression:
+            "request.operation + ' old=' + (oldObject == null ? 'null' : oldObject.metadata.labels.v) + ' any=' + variables.anyObject.metadata.labels.v",
         },
       ],
     });
@@ -231,7 +245,8 @@ describe("bindings", () => {
       validations: [
         {
           expression: "false",
-          messageExpression: "namespaceObject.metadata.labels.tier + ' ' + string(object.spec.priority + 1) + ' ' + string(object.spec.ratio)",
+          messageExpression:
+            "namespaceObject.metadata.labels.tier + ' ' + string(object.spec.priority + 1) + ' ' + string(object.spec.ratio)",
         },
       ],
     });

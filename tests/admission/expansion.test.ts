@@ -120,7 +120,9 @@ describe("a CronJob", () => {
       generatedGVK: { group: "", version: "v1", kind: "Pod" },
     });
     const result = engine({ expansionTemplates: [cronToJob, jobToPod] }).review(cronJob);
-    expect(result.violations.map((v) => v.message)).toEqual([`[Implied by expand-jobs] ${badImage("dump", "busybox")}`]);
+    expect(result.violations.map((v) => v.message)).toEqual([
+      `[Implied by expand-jobs] ${badImage("dump", "busybox")}`,
+    ]);
   });
 });
 

@@ -137,7 +137,11 @@ describe("name", () => {
   });
 
   it("matches a trailing glob against generateName", () => {
-    const generated = { apiVersion: "v1", kind: "Pod", metadata: { name: "x", generateName: "job-", namespace: "app" } };
+    const generated = {
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "x", generateName: "job-", namespace: "app" },
+    };
     expect(selects({ name: "job-*" }, generated)).toBe(true);
     expect(selects({ name: "job" }, generated)).toBe(false);
   });
@@ -160,7 +164,10 @@ describe("source", () => {
     metadata: { name: "web", namespace: "app" },
     spec: { template: { spec: { containers: [{ name: "web", image: "nginx" }] } } },
   };
-  const pods = (source?: string): Obj => ({ kinds: [{ apiGroups: [""], kinds: ["Pod"] }], ...(source ? { source } : {}) });
+  const pods = (source?: string): Obj => ({
+    kinds: [{ apiGroups: [""], kinds: ["Pod"] }],
+    ...(source ? { source } : {}),
+  });
 
   it("Generated selects the pods implied by a workload, not pods sent directly", () => {
     expect(selects(pods("Generated"), deployment, [expandDeployments])).toBe(true);

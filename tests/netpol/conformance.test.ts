@@ -4,18 +4,35 @@
  * UDP and SCTP (container ports named serve-80-tcp and so on). Grids read like upstream's
  * reachability tables: a row per source, a column per destination, "." allowed, "X" denied.
  */
-import { ContainerPortInfo, Endpoint, naiveTruthTable, NetworkPolicyEngine, NetworkPolicyObject, PodInfo, Protocol, TableEntry } from "../../verifier/netpol";
+import {
+  ContainerPortInfo,
+  Endpoint,
+  naiveTruthTable,
+  NetworkPolicyEngine,
+  NetworkPolicyObject,
+  PodInfo,
+  Protocol,
+  TableEntry,
+} from "../../verifier/netpol";
 
 const NAMESPACES = ["x", "y", "z"];
 const POD_NAMES = ["a", "b", "c"];
 const PROTOCOLS: Protocol[] = ["TCP", "UDP", "SCTP"];
 
 function servingPorts(): ContainerPortInfo[] {
-  return [80, 81].flatMap((port) => PROTOCOLS.map((protocol) => ({ name: `serve-${port}-${protocol.toLowerCase()}`, port, protocol })));
+  return [80, 81].flatMap((port) =>
+    PROTOCOLS.map((protocol) => ({ name: `serve-${port}-${protocol.toLowerCase()}`, port, protocol })),
+  );
 }
 
 const PODS: PodInfo[] = NAMESPACES.flatMap((namespace, n) =>
-  POD_NAMES.map((name, i) => ({ namespace, name, labels: { pod: name }, ip: `10.0.${n + 1}.${i + 1}`, ports: servingPorts() })),
+  POD_NAMES.map((name, i) => ({
+    namespace,
+    name,
+    labels: { pod: name },
+    ip: `10.0.${n + 1}.${i + 1}`,
+    ports: servingPorts(),
+  })),
 );
 const SOURCES: Endpoint[] = PODS.map((pod) => ({ kind: "pod", pod }));
 const endpoint = (id: string): Endpoint => SOURCES[PODS.findIndex((pod) => `${pod.namespace}/${pod.name}` === id)];
@@ -43,7 +60,13 @@ function model(...policies: NetworkPolicyObject[]): Case {
 function grid(table: TableEntry[], port: number, protocol: Protocol): string[] {
   return PODS.map((from) => {
     const row = PODS.map((to, i) => {
-      const cell = table.find((e) => e.from === `${from.namespace}/${from.name}` && e.to === `${to.namespace}/${to.name}` && e.port === port && e.protocol === protocol);
+      const cell = table.find(
+        (e) =>
+          e.from === `${from.namespace}/${from.name}` &&
+          e.to === `${to.namespace}/${to.name}` &&
+          e.port === port &&
+          e.protocol === protocol,
+      );
       return (i % 3 === 0 ? " " : "") + (cell!.allowed ? "." : "X");
     });
     return `${from.namespace}/${from.name} ${row.join("")}`;
@@ -60,8 +83,17 @@ describe("upstream conformance model (x, y, z × a, b, c)", () => {
   test("the model: 9 pods × 9 pods × 6 ports, all allowed without policies", () => {
     const { table } = model();
     expect(table).toHaveLength(9 * 9 * 6);
-    for (const [port, protocol] of [[80, "TCP"], [81, "UDP"], [80, "SCTP"]] as const) expect(grid(table, port, protocol)).toEqual(ALL_ALLOWED);
-    expect(table.slice(0, 3).map((e) => `${e.from} ${e.to} ${e.port}/${e.protocol}`)).toEqual(["x/a x/a 80/TCP", "x/a x/a 80/UDP", "x/a x/a 80/SCTP"]);
+    for (const [port, protocol] of [
+      [80, "TCP"],
+      [81, "UDP"],
+      [80, "SCTP"],
+    ] as const)
+      expect(grid(table, port, protocol)).toEqual(ALL_ALLOWED);
+    expect(table.slice(0, 3).map((e) => `${e.from} ${e.to} ${e.port}/${e.protocol}`)).toEqual([
+      "x/a x/a 80/TCP",
+      "x/a x/a 80/UDP",
+      "x/a x/a 80/SCTP",
+    ]);
   });
 
   test("default-deny-ingress in x: nothing reaches x but its pods themselves, on every port and protocol", () => {
@@ -77,12 +109,15 @@ describe("upstream conformance model (x, y, z × a, b, c)", () => {
       "z/b  XXX ... ...",
       "z/c  XXX ... ...",
     ];
-    for (const port of [80, 81]) for (const protocol of PROTOCOLS) expect(grid(table, port, protocol)).toEqual(expected);
+    for (const port of [80, 81])
+      for (const protocol of PROTOCOLS) expect(grid(table, port, protocol)).toEqual(expected);
     expect(reason(table, "y/a", "x/b", 81, "UDP")).toBe(
       "egress from y/a allowed: not isolated for egress; ingress to x/b denied: isolated by x/deny-ingress, no ingress rule allows 81/UDP from y/a",
     );
     expect(reason(table, "x/a", "x/a", 80, "TCP")).toBe("x/a to itself: always allowed");
-    expect(reason(table, "x/a", "y/a", 80, "TCP")).toBe("egress from x/a allowed: not isolated for egress; ingress to y/a allowed: not isolated for ingress");
+    expect(reason(table, "x/a", "y/a", 80, "TCP")).toBe(
+      "egress from x/a allowed: not isolated for egress; ingress to y/a allowed: not isolated for ingress",
+    );
   });
 
   test("allow from the same namespace: x admits x only", () => {
@@ -104,7 +139,12 @@ describe("upstream conformance model (x, y, z × a, b, c)", () => {
   });
 
   test("allow x/a from namespace y only: x/b and x/c stay open", () => {
-    const { table } = model(np("x/allow-from-y", { podSelector: { matchLabels: { pod: "a" } }, ingress: [{ from: [{ namespaceSelector: { matchLabels: { ns: "y" } } }] }] }));
+    const { table } = model(
+      np("x/allow-from-y", {
+        podSelector: { matchLabels: { pod: "a" } },
+        ingress: [{ from: [{ namespaceSelector: { matchLabels: { ns: "y" } } }] }],
+      }),
+    );
     expect(grid(table, 80, "TCP")).toEqual([
       "x/a  ... ... ...",
       "x/b  X.. ... ...",
@@ -119,12 +159,17 @@ describe("upstream conformance model (x, y, z × a, b, c)", () => {
     expect(reason(table, "z/c", "x/a", 80, "TCP")).toBe(
       "egress from z/c allowed: not isolated for egress; ingress to x/a denied: isolated by x/allow-from-y, no ingress rule allows 80/TCP from z/c",
     );
-    expect(reason(table, "y/c", "x/a", 80, "TCP")).toBe("egress from y/c allowed: not isolated for egress; ingress to x/a allowed by x/allow-from-y rule 1");
+    expect(reason(table, "y/c", "x/a", 80, "TCP")).toBe(
+      "egress from y/c allowed: not isolated for egress; ingress to x/a allowed by x/allow-from-y rule 1",
+    );
   });
 
   test("allow x/a from pod b in any namespace (namespaceSelector {} AND podSelector)", () => {
     const { table } = model(
-      np("x/allow-b", { podSelector: { matchLabels: { pod: "a" } }, ingress: [{ from: [{ namespaceSelector: {}, podSelector: { matchLabels: { pod: "b" } } }] }] }),
+      np("x/allow-b", {
+        podSelector: { matchLabels: { pod: "a" } },
+        ingress: [{ from: [{ namespaceSelector: {}, podSelector: { matchLabels: { pod: "b" } } }] }],
+      }),
     );
     expect(grid(table, 81, "TCP")).toEqual([
       "x/a  ... ... ...",
@@ -140,7 +185,12 @@ describe("upstream conformance model (x, y, z × a, b, c)", () => {
   });
 
   test("named port serve-80-tcp: x/a admits 80/TCP only", () => {
-    const { table } = model(np("x/allow-80-by-name", { podSelector: { matchLabels: { pod: "a" } }, ingress: [{ ports: [{ port: "serve-80-tcp" }] }] }));
+    const { table } = model(
+      np("x/allow-80-by-name", {
+        podSelector: { matchLabels: { pod: "a" } },
+        ingress: [{ ports: [{ port: "serve-80-tcp" }] }],
+      }),
+    );
     expect(grid(table, 80, "TCP")).toEqual(ALL_ALLOWED);
     const onlyOthers = [
       "x/a  ... ... ...",
@@ -167,7 +217,12 @@ describe("upstream conformance model (x, y, z × a, b, c)", () => {
     const { table } = model(
       np("x/allow-range", {
         podSelector: { matchLabels: { pod: "a" } },
-        ingress: [{ from: [{ namespaceSelector: { matchExpressions: [{ key: "ns", operator: "In", values: ["y", "z"] }] } }], ports: [{ port: 80, endPort: 81 }] }],
+        ingress: [
+          {
+            from: [{ namespaceSelector: { matchExpressions: [{ key: "ns", operator: "In", values: ["y", "z"] }] } }],
+            ports: [{ port: 80, endPort: 81 }],
+          },
+        ],
       }),
     );
     const tcp = [
@@ -198,7 +253,18 @@ describe("upstream conformance model (x, y, z × a, b, c)", () => {
 
   test("deny all egress from x except DNS", () => {
     const { engine, table } = model(
-      np("x/deny-egress-but-dns", { podSelector: {}, policyTypes: ["Egress"], egress: [{ ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }] }] }),
+      np("x/deny-egress-but-dns", {
+        podSelector: {},
+        policyTypes: ["Egress"],
+        egress: [
+          {
+            ports: [
+              { protocol: "UDP", port: 53 },
+              { protocol: "TCP", port: 53 },
+            ],
+          },
+        ],
+      }),
     );
     expect(grid(table, 80, "UDP")).toEqual([
       "x/a  .XX XXX XXX",
@@ -214,11 +280,18 @@ describe("upstream conformance model (x, y, z × a, b, c)", () => {
     expect(reason(table, "x/a", "y/b", 80, "UDP")).toBe(
       "egress from x/a denied: isolated by x/deny-egress-but-dns, no egress rule allows 80/UDP to y/b; ingress to y/b allowed: not isolated for ingress",
     );
-    expect(engine.judge(endpoint("x/a"), DNS, 53, "UDP")).toMatchObject({ allowed: true, reason: "egress from x/a allowed by x/deny-egress-but-dns rule 1" });
-    expect(engine.judge(endpoint("x/a"), DNS, 53, "TCP")).toMatchObject({ allowed: true, reason: "egress from x/a allowed by x/deny-egress-but-dns rule 1" });
+    expect(engine.judge(endpoint("x/a"), DNS, 53, "UDP")).toMatchObject({
+      allowed: true,
+      reason: "egress from x/a allowed by x/deny-egress-but-dns rule 1",
+    });
+    expect(engine.judge(endpoint("x/a"), DNS, 53, "TCP")).toMatchObject({
+      allowed: true,
+      reason: "egress from x/a allowed by x/deny-egress-but-dns rule 1",
+    });
     expect(engine.judge(endpoint("x/a"), DNS, 443, "TCP")).toMatchObject({
       allowed: false,
-      reason: "egress from x/a denied: isolated by x/deny-egress-but-dns, no egress rule allows 443/TCP to external:cluster-dns",
+      reason:
+        "egress from x/a denied: isolated by x/deny-egress-but-dns, no egress rule allows 443/TCP to external:cluster-dns",
     });
   });
 
@@ -245,6 +318,8 @@ describe("upstream conformance model (x, y, z × a, b, c)", () => {
     expect(reason(table, "x/a", "y/b", 81, "UDP")).toBe(
       "egress from x/a denied: isolated by x/a-to-y, no egress rule allows 81/UDP to y/b; ingress to y/b allowed: not isolated for ingress",
     );
-    expect(reason(table, "x/a", "y/c", 81, "UDP")).toBe("egress from x/a allowed by x/a-to-y rule 1; ingress to y/c allowed: not isolated for ingress");
+    expect(reason(table, "x/a", "y/c", 81, "UDP")).toBe(
+      "egress from x/a allowed by x/a-to-y rule 1; ingress to y/c allowed: not isolated for ingress",
+    );
   });
 });

@@ -17,7 +17,13 @@ describe("fast engine against the naive evaluator", () => {
     expect(firstDifference === -1 ? null : { fast: fast[firstDifference], naive: naive[firstDifference] }).toBeNull();
     // The comparison means something only if the cluster exercises every kind of verdict.
     const seen = (fragment: string) => fast.some((cell) => cell.reason.includes(fragment));
-    for (const fragment of ["no egress rule allows", "no ingress rule allows", "not isolated for egress", "not isolated for ingress", "to itself: always allowed"]) {
+    for (const fragment of [
+      "no egress rule allows",
+      "no ingress rule allows",
+      "not isolated for egress",
+      "not isolated for ingress",
+      "to itself: always allowed",
+    ]) {
       expect([fragment, seen(fragment)]).toEqual([fragment, true]);
     }
     expect(fast.some((cell) => / allowed by \S+ rule 2/.test(cell.reason))).toBe(true);
@@ -31,22 +37,46 @@ describe("fast engine against the naive evaluator", () => {
     const engine = new NetworkPolicyEngine(cluster);
     const table = engine.truthTable(sources);
     const pods = new Map(cluster.pods.map((pod) => [`${pod.namespace}/${pod.name}`, pod]));
-    const byName = new Map(sources.map((s) => [s.kind === "pod" ? `${s.pod.namespace}/${s.pod.name}` : `external:${s.external.name}`, s]));
+    const byName = new Map(
+      sources.map((s) => [s.kind === "pod" ? `${s.pod.namespace}/${s.pod.name}` : `external:${s.external.name}`, s]),
+    );
     for (let i = 0; i < table.length; i += 7) {
       const cell = table[i];
-      const verdict = engine.judge(byName.get(cell.from)!, { kind: "pod", pod: pods.get(cell.to)! }, cell.port, cell.protocol);
-      expect({ from: verdict.from, to: verdict.to, port: verdict.port, protocol: verdict.protocol, allowed: verdict.allowed, reason: verdict.reason }).toEqual(cell);
+      const verdict = engine.judge(
+        byName.get(cell.from)!,
+        { kind: "pod", pod: pods.get(cell.to)! },
+        cell.port,
+        cell.protocol,
+      );
+      expect({
+        from: verdict.from,
+        to: verdict.to,
+        port: verdict.port,
+        protocol: verdict.protocol,
+        allowed: verdict.allowed,
+        reason: verdict.reason,
+      }).toEqual(cell);
     }
   });
 });
 
 describe("truth table shape", () => {
-  const pod = (namespace: string, name: string, ports: PodInfo["ports"]): PodInfo => ({ namespace, name, labels: { app: name }, ports });
-  const web = pod("b", "web", [{ port: 80, protocol: "TCP" }, { name: "http", port: 80, protocol: "TCP" }, { port: 80, protocol: "UDP" }]);
+  const pod = (namespace: string, name: string, ports: PodInfo["ports"]): PodInfo => ({
+    namespace,
+    name,
+    labels: { app: name },
+    ports,
+  });
+  const web = pod("b", "web", [
+    { port: 80, protocol: "TCP" },
+    { name: "http", port: 80, protocol: "TCP" },
+    { port: 80, protocol: "UDP" },
+  ]);
   const db = pod("a", "db", [{ port: 5432, protocol: "TCP" }]);
   const idle = pod("a", "idle", []);
   const denyB = { metadata: { namespace: "b", name: "deny" }, spec: { podSelector: {} } };
-  const cells = (table: TableEntry[]) => table.map((e) => `${e.from} ${e.to} ${e.port}/${e.protocol} ${e.allowed ? "A" : "D"}`);
+  const cells = (table: TableEntry[]) =>
+    table.map((e) => `${e.from} ${e.to} ${e.port}/${e.protocol} ${e.allowed ? "A" : "D"}`);
 
   test("sources in the given order, then pods by namespace/name, then each distinct declared port", () => {
     const engine = new NetworkPolicyEngine({ namespaces: [], pods: [web, idle, db], policies: [denyB] });
@@ -63,17 +93,33 @@ describe("truth table shape", () => {
 
   test("the input order of pods and policies does not change the table", () => {
     const sources: Endpoint[] = [db, web, idle].map((p) => ({ kind: "pod", pod: p }));
-    const allowDb = { metadata: { namespace: "b", name: "allow-db" }, spec: { podSelector: {}, ingress: [{ from: [{ namespaceSelector: {} }] }] } };
-    const one = new NetworkPolicyEngine({ namespaces: [], pods: [web, idle, db], policies: [denyB, allowDb] }).truthTable(sources);
-    const two = new NetworkPolicyEngine({ namespaces: [], pods: [db, web, idle], policies: [allowDb, denyB] }).truthTable(sources);
+    const allowDb = {
+      metadata: { namespace: "b", name: "allow-db" },
+      spec: { podSelector: {}, ingress: [{ from: [{ namespaceSelector: {} }] }] },
+    };
+    const one = new NetworkPolicyEngine({
+      namespaces: [],
+      pods: [web, idle, db],
+      policies: [denyB, allowDb],
+    }).truthTable(sources);
+    const two = new NetworkPolicyEngine({
+      namespaces: [],
+      pods: [db, web, idle],
+      policies: [allowDb, denyB],
+    }).truthTable(sources);
     expect(two).toEqual(one);
-    expect(one[1].reason).toBe("egress from a/db allowed: not isolated for egress; ingress to b/web allowed by b/allow-db rule 1");
+    expect(one[1].reason).toBe(
+      "egress from a/db allowed: not isolated for egress; ingress to b/web allowed by b/allow-db rule 1",
+    );
   });
 
   test("a source pod the engine does not know is judged by its own labels; one it knows, by the engine's", () => {
     const allowApi = {
       metadata: { namespace: "b", name: "allow-api" },
-      spec: { podSelector: {}, ingress: [{ from: [{ namespaceSelector: {}, podSelector: { matchLabels: { app: "api" } } }] }] },
+      spec: {
+        podSelector: {},
+        ingress: [{ from: [{ namespaceSelector: {}, podSelector: { matchLabels: { app: "api" } } }] }],
+      },
     };
     const engine = new NetworkPolicyEngine({ namespaces: [], pods: [web, db], policies: [allowApi] });
     const stranger: Endpoint = { kind: "pod", pod: pod("c", "api", []) };
@@ -93,13 +139,24 @@ describe("truth table shape", () => {
       "a/db b/web 80/TCP D",
       "a/db b/web 80/UDP D",
     ]);
-    expect(naiveTruthTable({ namespaces: [], pods: [web, db], policies: [allowApi] }, [stranger, impostor])).toEqual(engine.truthTable([stranger, impostor]));
+    expect(naiveTruthTable({ namespaces: [], pods: [web, db], policies: [allowApi] }, [stranger, impostor])).toEqual(
+      engine.truthTable([stranger, impostor]),
+    );
   });
 
   test("an external with an invalid address is refused", () => {
     const engine = new NetworkPolicyEngine({ namespaces: [], pods: [web], policies: [] });
-    expect(() => engine.judge({ kind: "external", external: { name: "bad", ip: "300.1.1.1" } }, { kind: "pod", pod: web }, 80, "TCP")).toThrow(
-      new Error('invalid network policy input (1 problem):\n- external bad: ip "300.1.1.1" is not an IPv4 or IPv6 address'),
+    expect(() =>
+      engine.judge(
+        { kind: "external", external: { name: "bad", ip: "300.1.1.1" } },
+        { kind: "pod", pod: web },
+        80,
+        "TCP",
+      ),
+    ).toThrow(
+      new Error(
+        'invalid network policy input (1 problem):\n- external bad: ip "300.1.1.1" is not an IPv4 or IPv6 address',
+      ),
     );
   });
 
@@ -107,6 +164,11 @@ describe("truth table shape", () => {
     const engine = new NetworkPolicyEngine({ namespaces: [], pods: [], policies: [] });
     const a: Endpoint = { kind: "external", external: { name: "a", ip: "192.0.2.1" } };
     const b: Endpoint = { kind: "external", external: { name: "b", ip: "192.0.2.2" } };
-    expect(engine.judge(a, b, 443, "TCP")).toMatchObject({ allowed: true, reason: "external:a to external:b: no pod at either end, no policy applies", egress: null, ingress: null });
+    expect(engine.judge(a, b, 443, "TCP")).toMatchObject({
+      allowed: true,
+      reason: "external:a to external:b: no pod at either end, no policy applies",
+      egress: null,
+      ingress: null,
+    });
   });
 });

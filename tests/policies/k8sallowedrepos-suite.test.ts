@@ -70,7 +70,7 @@ describe("k8sallowedrepos suite itself", () => {
   it("keeps the lab's own samples free of look-alike entries", () => {
     const labRepos = suite.cases
       .filter((c) => c.test.startsWith("lab-"))
-      .flatMap((c) => ((c.constraint.spec as { parameters: { repos: string[] } }).parameters.repos));
+      .flatMap((c) => (c.constraint.spec as { parameters: { repos: string[] } }).parameters.repos);
     expect(lookAlikeEntries(labRepos)).toEqual([]);
   });
 });

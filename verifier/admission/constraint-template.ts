@@ -66,7 +66,11 @@ function crdKind(spec: Record<string, unknown>): string {
   return typeof names.kind === "string" ? names.kind : "";
 }
 
-function singleTarget(spec: Record<string, unknown>, owner: string, problems: string[]): Record<string, unknown> | undefined {
+function singleTarget(
+  spec: Record<string, unknown>,
+  owner: string,
+  problems: string[],
+): Record<string, unknown> | undefined {
   const targets = spec.targets;
   if (!Array.isArray(targets) || targets.length !== 1 || !isRecord(targets[0])) {
     problems.push(`${owner}: spec.targets must hold exactly one target`);

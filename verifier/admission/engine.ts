@@ -8,7 +8,13 @@
 import { parseConstraint, type ParsedConstraint } from "./constraint";
 import { compileTemplate, type CompiledTemplate } from "./constraint-template";
 import { AdmissionInputError, collectProblems } from "./errors";
-import { expandObject, findExpansionCycles, parseExpansionTemplate, type ExpansionTemplate, type Resultant } from "./expansion";
+import {
+  expandObject,
+  findExpansionCycles,
+  parseExpansionTemplate,
+  type ExpansionTemplate,
+  type Resultant,
+} from "./expansion";
 import { matches, UnknownNamespaceError } from "./match";
 import { gvkOf, isNamespaceObject, isRecord, nameOf, namespaceOf, objectKey } from "./object";
 import type { AdmissionResult, KubeObject, Operation, SourceType } from "./types";
@@ -78,7 +84,9 @@ export class AdmissionEngine {
       if (!this.selects(constraint, review, namespace)) continue;
       const template = this.templatesByKind.get(constraint.kind)!;
       if (template.cel === undefined) {
-        note(`${constraint.id}: template ${template.name} has only Rego; it cannot be evaluated offline, so this object's verdict ignores it`);
+        note(
+          `${constraint.id}: template ${template.name} has only Rego; it cannot be evaluated offline, so this object's verdict ignores it`,
+        );
         continue;
       }
       const outcome = template.cel.evaluate({
@@ -150,7 +158,8 @@ export class AdmissionEngine {
     templates.forEach((raw, i) => {
       const template = parseExpansionTemplate(raw, `expansionTemplates[${i}]`, problems);
       if (template === undefined) return;
-      if (this.expansions.some((t) => t.name === template.name)) problems.push(`ExpansionTemplate ${template.name}: defined twice`);
+      if (this.expansions.some((t) => t.name === template.name))
+        problems.push(`ExpansionTemplate ${template.name}: defined twice`);
       this.expansions.push(template);
     });
     problems.push(...findExpansionCycles(this.expansions));

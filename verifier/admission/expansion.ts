@@ -95,7 +95,8 @@ export function expandObject(obj: KubeObject, templates: ExpansionTemplate[]): R
 }
 
 function expandInto(obj: KubeObject, templates: ExpansionTemplate[], out: Resultant[], depth: number): void {
-  if (depth >= MAX_DEPTH) throw new AdmissionInputError(`${objectKey(obj)}: expansion is more than ${MAX_DEPTH} levels deep`);
+  if (depth >= MAX_DEPTH)
+    throw new AdmissionInputError(`${objectKey(obj)}: expansion is more than ${MAX_DEPTH} levels deep`);
   const gvk = gvkOf(obj);
   const direct = templates
     .filter((t) => t.applyTo.some((a) => applies(a, gvk)))
@@ -137,7 +138,9 @@ function nestedRecord(obj: KubeObject, path: string[]): Record<string, unknown> 
 
 /** Exact membership: ExpansionTemplate applyTo lists take no globs. */
 function applies(applyTo: ApplyTo, gvk: GroupVersionKind): boolean {
-  return applyTo.groups.includes(gvk.group) && applyTo.versions.includes(gvk.version) && applyTo.kinds.includes(gvk.kind);
+  return (
+    applyTo.groups.includes(gvk.group) && applyTo.versions.includes(gvk.version) && applyTo.kinds.includes(gvk.kind)
+  );
 }
 
 function describe(gvk: GroupVersionKind): string {
@@ -146,7 +149,7 @@ function describe(gvk: GroupVersionKind): string {
 
 function parseGeneratedGVK(raw: unknown, owner: string, problems: string[]): GroupVersionKind {
   const gvk = isRecord(raw) ? raw : {};
-  const field = (key: string): string => (typeof gvk[key] === "string" ? (gvk[key]) : "");
+  const field = (key: string): string => (typeof gvk[key] === "string" ? gvk[key] : "");
   const parsed = { group: field("group"), version: field("version"), kind: field("kind") };
   if (parsed.kind === "" || parsed.version === "") {
     problems.push(`${owner}: spec.generatedGVK needs a version and a kind (group "" is the core group)`);

@@ -128,7 +128,13 @@ function stringList(raw: unknown, path: string, problems: string[]): string[] {
   return raw;
 }
 
-function parseEnum<T extends string>(raw: unknown, allowed: readonly T[], fallback: T, path: string, problems: string[]): T {
+function parseEnum<T extends string>(
+  raw: unknown,
+  allowed: readonly T[],
+  fallback: T,
+  path: string,
+  problems: string[],
+): T {
   if (raw === undefined || raw === "") return fallback;
   if (typeof raw !== "string" || !(allowed as readonly string[]).includes(raw)) {
     problems.push(`${path} is ${JSON.stringify(raw)}; accepted: ${allowed.join(", ")}`);

@@ -29,9 +29,13 @@ export class NetworkPolicyEngine {
   judge(from: Endpoint, to: Endpoint, port: number, protocol: Protocol): Verdict {
     const source = locate(this.model, from);
     const target = locate(this.model, to);
-    if (isSelf(source.endpoint, target.endpoint)) return assembleVerdict(source.endpoint, target.endpoint, port, protocol, null, null);
+    if (isSelf(source.endpoint, target.endpoint))
+      return assembleVerdict(source.endpoint, target.endpoint, port, protocol, null, null);
     const destination = target.endpoint.kind === "pod" ? target.endpoint.pod : null;
-    const egress = source.endpoint.kind === "pod" ? this.side(source, source.endpoint.pod, "egress", target, destination, port, protocol) : null;
+    const egress =
+      source.endpoint.kind === "pod"
+        ? this.side(source, source.endpoint.pod, "egress", target, destination, port, protocol)
+        : null;
     const ingress = destination ? this.side(target, destination, "ingress", source, destination, port, protocol) : null;
     return assembleVerdict(source.endpoint, target.endpoint, port, protocol, egress, ingress);
   }
@@ -54,7 +58,9 @@ export class NetworkPolicyEngine {
     protocol: Protocol,
   ): SideOutcome {
     const isolation =
-      subject.index >= 0 ? this.index[direction][subject.index] : this.index.isolations.get(isolatingPolicies(this.model, pod, direction), direction);
+      subject.index >= 0
+        ? this.index[direction][subject.index]
+        : this.index.isolations.get(isolatingPolicies(this.model, pod, direction), direction);
     const isolatedBy = isolation.policies.map((p) => this.model.policies[p].key);
     const id = firstMatchingRule(this.model, this.index, isolation.rules, peer, destination, port, protocol);
     if (id < 0) return { isolatedBy, allowedBy: null };

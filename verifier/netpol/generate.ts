@@ -4,7 +4,15 @@
  * matchExpressions operator, ipBlocks with except in both families, named, numeric, ranged and
  * protocol-only ports, omitted policyTypes) so that agreement on them means something.
  */
-import { ContainerPortInfo, Endpoint, EngineInput, ExternalPeer, NamespaceInfo, NetworkPolicyObject, PodInfo } from "./types";
+import {
+  ContainerPortInfo,
+  Endpoint,
+  EngineInput,
+  ExternalPeer,
+  NamespaceInfo,
+  NetworkPolicyObject,
+  PodInfo,
+} from "./types";
 
 export interface GenerateOptions {
   seed: number;
@@ -78,7 +86,12 @@ function makePod(pick: Picker, n: number, i: number): PodInfo {
   const labels: Record<string, string> = { app: pick.one(APPS), tier: pick.one(TIERS) };
   if (pick.chance(0.6)) labels.version = pick.one(["v1", "v2", "v3"]);
   if (pick.chance(0.1)) labels.role = "admin";
-  const pod: PodInfo = { namespace: namespaceName(n), name: `pod-${i}`, labels, ports: pick.some(PORT_CATALOGUE, 1 + pick.int(3)) };
+  const pod: PodInfo = {
+    namespace: namespaceName(n),
+    name: `pod-${i}`,
+    labels,
+    ports: pick.some(PORT_CATALOGUE, 1 + pick.int(3)),
+  };
   const addressing = pick.random();
   if (addressing < 0.8) pod.ip = `10.${n}.${i >> 8}.${i & 255}`;
   else if (addressing < 0.9) pod.ip = `fd00:${n.toString(16)}::${i.toString(16)}`;
@@ -111,7 +124,15 @@ function namespaceSelector(pick: Picker, namespaces: number): object {
     case 1:
       return { matchLabels: { team: pick.one(TEAMS) } };
     case 2:
-      return { matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: [namespaceName(pick.int(namespaces)), namespaceName(pick.int(namespaces))] }] };
+      return {
+        matchExpressions: [
+          {
+            key: "kubernetes.io/metadata.name",
+            operator: "In",
+            values: [namespaceName(pick.int(namespaces)), namespaceName(pick.int(namespaces))],
+          },
+        ],
+      };
     case 3:
       return { matchExpressions: [{ key: "env", operator: "NotIn", values: ["prod"] }] };
     case 4:
@@ -212,13 +233,20 @@ function makePolicy(pick: Picker, k: number, namespaces: number): NetworkPolicyO
       if (pick.chance(0.8)) spec.ingress = rules(pick, "from", namespaces);
       if (pick.chance(0.8)) spec.egress = rules(pick, "to", namespaces);
   }
-  return { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { namespace, name: `policy-${k}` }, spec };
+  return {
+    apiVersion: "networking.k8s.io/v1",
+    kind: "NetworkPolicy",
+    metadata: { namespace, name: `policy-${k}` },
+    spec,
+  };
 }
 
 export function generateCluster(options: GenerateOptions): GeneratedCluster {
   const pick = new Picker(seededRandom(options.seed));
   const namespaces = Array.from({ length: options.namespaces }, (_, n) => makeNamespace(pick, n));
-  const pods = namespaces.flatMap((_, n) => Array.from({ length: options.podsPerNamespace }, (__, i) => makePod(pick, n, i)));
+  const pods = namespaces.flatMap((_, n) =>
+    Array.from({ length: options.podsPerNamespace }, (__, i) => makePod(pick, n, i)),
+  );
   const policies = Array.from({ length: options.policies }, (_, k) => makePolicy(pick, k, options.namespaces));
   const externals: ExternalPeer[] = [
     { name: "internet", ip: "203.0.113.7" },

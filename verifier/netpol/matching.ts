@@ -39,7 +39,12 @@ export function peerMatches(
  * A named port means the destination pod's container port of that name and protocol, for ingress
  * and egress rules alike; it never matches an external destination or an unknown name.
  */
-export function portEntryMatches(entry: CompiledPort, port: number, protocol: Protocol, destination: PodInfo | null): boolean {
+export function portEntryMatches(
+  entry: CompiledPort,
+  port: number,
+  protocol: Protocol,
+  destination: PodInfo | null,
+): boolean {
   if (entry.protocol !== protocol) return false;
   switch (entry.kind) {
     case "any":
@@ -47,11 +52,19 @@ export function portEntryMatches(entry: CompiledPort, port: number, protocol: Pr
     case "range":
       return entry.from <= port && port <= entry.to;
     case "named":
-      return destination !== null && destination.ports.some((p) => p.name === entry.name && p.protocol === protocol && p.port === port);
+      return (
+        destination !== null &&
+        destination.ports.some((p) => p.name === entry.name && p.protocol === protocol && p.port === port)
+      );
   }
 }
 
-export function portsMatch(ports: CompiledPort[] | null, port: number, protocol: Protocol, destination: PodInfo | null): boolean {
+export function portsMatch(
+  ports: CompiledPort[] | null,
+  port: number,
+  protocol: Protocol,
+  destination: PodInfo | null,
+): boolean {
   return ports === null || ports.some((entry) => portEntryMatches(entry, port, protocol, destination));
 }
 
@@ -67,6 +80,7 @@ export function matchesRule(
 ): boolean {
   return (
     portsMatch(rule.ports, port, protocol, destination) &&
-    (rule.peers === null || rule.peers.some((candidate) => peerMatches(candidate, peer, peerAddress, namespaceLabelsOf)))
+    (rule.peers === null ||
+      rule.peers.some((candidate) => peerMatches(candidate, peer, peerAddress, namespaceLabelsOf)))
   );
 }

@@ -23,7 +23,9 @@ export interface ClusterModel {
 /** Thrown for invalid input; `problems` holds every message, the error's text lists them. */
 export class InvalidInputError extends Error {
   constructor(readonly problems: string[]) {
-    super(`invalid network policy input (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n- ${problems.join("\n- ")}`);
+    super(
+      `invalid network policy input (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n- ${problems.join("\n- ")}`,
+    );
     this.name = "InvalidInputError";
   }
 }
@@ -75,7 +77,10 @@ function namespaceLabelsOf(input: EngineInput, problems: string[]): Map<string, 
     // The API server sets this label on every namespace and overwrites any other value.
     labels.set(namespace.name, { ...namespace.labels, [NAMESPACE_NAME_LABEL]: namespace.name });
   }
-  const mentioned = [...input.pods.map((pod) => pod.namespace), ...input.policies.map((policy) => policy.metadata?.namespace)];
+  const mentioned = [
+    ...input.pods.map((pod) => pod.namespace),
+    ...input.policies.map((policy) => policy.metadata?.namespace),
+  ];
   for (const name of mentioned) {
     if (typeof name === "string" && !labels.has(name)) labels.set(name, { [NAMESPACE_NAME_LABEL]: name });
   }

@@ -3,7 +3,14 @@
  * the benchmark's baseline and the fast engine's oracle, so it stays as plain as the semantics.
  */
 import { matchesRule, policySelectsPod } from "./matching";
-import { buildModel, ClusterModel, destinationSlots, endpointAddress, labelsOfNamespace, resolveEndpoint } from "./model";
+import {
+  buildModel,
+  ClusterModel,
+  destinationSlots,
+  endpointAddress,
+  labelsOfNamespace,
+  resolveEndpoint,
+} from "./model";
 import { podName } from "./reasons";
 import { EngineInput, Endpoint, PodInfo, Protocol, TableEntry, Verdict } from "./types";
 import { assembleVerdict, isSelf, SideOutcome } from "./verdict";
@@ -25,19 +32,28 @@ function naiveSide(
     if (rules === null || !policySelectsPod(policy, subject)) continue;
     outcome.isolatedBy.push(policy.key);
     if (outcome.allowedBy) continue;
-    const rule = rules.find((candidate) => matchesRule(candidate, peer, peerAddress, destination, port, protocol, namespaceLabels));
+    const rule = rules.find((candidate) =>
+      matchesRule(candidate, peer, peerAddress, destination, port, protocol, namespaceLabels),
+    );
     if (rule) outcome.allowedBy = { policy: policy.key, rule: rule.number };
   }
   return outcome;
 }
 
 /** Judges one connection against every policy of the model. */
-export function naiveJudge(model: ClusterModel, from: Endpoint, to: Endpoint, port: number, protocol: Protocol): Verdict {
+export function naiveJudge(
+  model: ClusterModel,
+  from: Endpoint,
+  to: Endpoint,
+  port: number,
+  protocol: Protocol,
+): Verdict {
   const source = resolveEndpoint(model, from);
   const target = resolveEndpoint(model, to);
   if (isSelf(source, target)) return assembleVerdict(source, target, port, protocol, null, null);
   const destination = target.kind === "pod" ? target.pod : null;
-  const egress = source.kind === "pod" ? naiveSide(model, "egress", source.pod, target, destination, port, protocol) : null;
+  const egress =
+    source.kind === "pod" ? naiveSide(model, "egress", source.pod, target, destination, port, protocol) : null;
   const ingress = destination ? naiveSide(model, "ingress", destination, source, destination, port, protocol) : null;
   return assembleVerdict(source, target, port, protocol, egress, ingress);
 }
@@ -51,7 +67,14 @@ export function naiveTruthTable(input: EngineInput, sources: Endpoint[]): TableE
     for (const slot of slots) {
       const pod = model.pods[slot.pod];
       const verdict = naiveJudge(model, from, { kind: "pod", pod }, slot.port, slot.protocol);
-      entries.push({ from: verdict.from, to: podName(pod), port: slot.port, protocol: slot.protocol, allowed: verdict.allowed, reason: verdict.reason });
+      entries.push({
+        from: verdict.from,
+        to: podName(pod),
+        port: slot.port,
+        protocol: slot.protocol,
+        allowed: verdict.allowed,
+        reason: verdict.reason,
+      });
     }
   }
   return entries;

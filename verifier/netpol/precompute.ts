@@ -67,7 +67,10 @@ function addPeerPods(model: ClusterModel, peer: CompiledPeer, byNamespace: Map<s
   }
 }
 
-function indexRules(model: ClusterModel, byNamespace: Map<string, number[]>): Pick<ClusterIndex, "rules" | "policyRules"> {
+function indexRules(
+  model: ClusterModel,
+  byNamespace: Map<string, number[]>,
+): Pick<ClusterIndex, "rules" | "policyRules"> {
   const rules: IndexedRule[] = [];
   const policyRules = model.policies.map((policy, p) => {
     const ids = (list: CompiledRule[] | null): number[] =>
@@ -102,7 +105,11 @@ export class IsolationTable {
 }
 
 /** The policies (in model order) that select the pod and isolate it in the direction. */
-export function isolatingPolicies(model: ClusterModel, pod: ClusterModel["pods"][number], direction: Direction): number[] {
+export function isolatingPolicies(
+  model: ClusterModel,
+  pod: ClusterModel["pods"][number],
+  direction: Direction,
+): number[] {
   return (model.policiesByNamespace.get(pod.namespace) ?? []).filter(
     (p) => model.policies[p][direction] !== null && policySelectsPod(model.policies[p], pod),
   );

@@ -39,14 +39,20 @@ function buildSlots(model: ClusterModel): Slots {
 }
 
 /** Per destination port: the rules that isolate it and match the port, and the resulting codes over source pods. */
-function ingressCodes(model: ClusterModel, index: ClusterIndex, slots: Slots): { rules: number[][]; codes: (Int32Array | null)[] } {
+function ingressCodes(
+  model: ClusterModel,
+  index: ClusterIndex,
+  slots: Slots,
+): { rules: number[][]; codes: (Int32Array | null)[] } {
   const shared = new Map<string, Int32Array>();
   const rules: number[][] = [];
   const codes: (Int32Array | null)[] = [];
   for (let s = 0; s < slots.pod.length; s++) {
     const pod = model.pods[slots.pod[s]];
     const isolation = index.ingress[slots.pod[s]];
-    const matching = isolation.rules.filter((id) => portsMatch(index.rules[id].rule.ports, slots.port[s], slots.protocol[s], pod));
+    const matching = isolation.rules.filter((id) =>
+      portsMatch(index.rules[id].rule.ports, slots.port[s], slots.protocol[s], pod),
+    );
     rules.push(matching);
     if (isolation.policies.length === 0) {
       codes.push(null);
@@ -57,7 +63,8 @@ function ingressCodes(model: ClusterModel, index: ClusterIndex, slots: Slots): {
     if (!table) {
       table = new Int32Array(model.pods.length);
       // Later rules first, so that the earliest allowing rule is the one left in each cell.
-      for (let k = matching.length - 1; k >= 0; k--) fillCodes(table, index.rules[matching[k]].peerPods, matching[k] + 1);
+      for (let k = matching.length - 1; k >= 0; k--)
+        fillCodes(table, index.rules[matching[k]].peerPods, matching[k] + 1);
       shared.set(key, table);
     }
     codes.push(table);
@@ -134,7 +141,10 @@ class DestinationTexts {
   }
 
   deniedHead(pod: number): string {
-    return (this.heads[pod] ??= reasons.ingressDeniedHead(this.names[pod], this.index.ingress[pod].policies.map((p) => this.model.policies[p].key)));
+    return (this.heads[pod] ??= reasons.ingressDeniedHead(
+      this.names[pod],
+      this.index.ingress[pod].policies.map((p) => this.model.policies[p].key),
+    ));
   }
 
   allowedBy(pod: number, id: number): string {
@@ -173,12 +183,19 @@ function sourceRow(model: ClusterModel, index: ClusterIndex, egressCodes: Egress
   const row: SourceRow = { name, located, egress: null, fromPhrase: reasons.sourcePhrase(name) };
   if (located.endpoint.kind === "pod") {
     const isolation =
-      located.index >= 0 ? index.egress[located.index] : index.isolations.get(isolatingPolicies(model, located.endpoint.pod, "egress"), "egress");
+      located.index >= 0
+        ? index.egress[located.index]
+        : index.isolations.get(isolatingPolicies(model, located.endpoint.pod, "egress"), "egress");
     const isolated = isolation.policies.length > 0;
     row.egress = {
       codes: isolated ? egressCodes.get(isolation) : null,
       openThenSeparator: reasons.egressNotIsolated(name) + reasons.SIDE_SEPARATOR,
-      deniedHead: isolated ? reasons.egressDeniedHead(name, isolation.policies.map((p) => model.policies[p].key)) : "",
+      deniedHead: isolated
+        ? reasons.egressDeniedHead(
+            name,
+            isolation.policies.map((p) => model.policies[p].key),
+          )
+        : "",
       allowedThenSeparator: new Map(),
     };
   }
@@ -204,7 +221,9 @@ export function fastTruthTable(model: ClusterModel, index: ClusterIndex, sources
   const egressCodes = new EgressCodes(model, index, slots);
   const destinations = new DestinationTexts(model, index);
   const portTexts = slots.protocol.map((protocol, s) => reasons.portText(slots.port[s], protocol));
-  const egressDeniedTails = portTexts.map((text, s) => reasons.destinationPhrase(text, destinations.name(slots.pod[s])) + reasons.SIDE_SEPARATOR);
+  const egressDeniedTails = portTexts.map(
+    (text, s) => reasons.destinationPhrase(text, destinations.name(slots.pod[s])) + reasons.SIDE_SEPARATOR,
+  );
   const ingressDeniedHeads: (string | undefined)[] = [];
   // Sized up front: growing a two-million-element array copies it several times.
   const entries: TableEntry[] = new Array(sources.length * slotCount);

@@ -40,7 +40,8 @@ function quote(value: unknown): string {
 /** Names the object in messages even when its metadata is broken. */
 export function policyLabel(obj: unknown): string {
   const metadata = isObject(obj) && isObject(obj.metadata) ? obj.metadata : {};
-  const namespace = typeof metadata.namespace === "string" && metadata.namespace !== "" ? metadata.namespace : "(no namespace)";
+  const namespace =
+    typeof metadata.namespace === "string" && metadata.namespace !== "" ? metadata.namespace : "(no namespace)";
   const name = typeof metadata.name === "string" && metadata.name !== "" ? metadata.name : "(no name)";
   return `${namespace}/${name}`;
 }
@@ -123,7 +124,9 @@ function eachObject(list: unknown, path: string, report: Report, check: (entry: 
 function validateRules(rules: unknown, path: string, peerField: "from" | "to", report: Report): void {
   eachObject(rules, path, report, (rule, rulePath) => {
     checkFields(rule, [peerField, "ports"], rulePath, report);
-    eachObject(rule[peerField], `${rulePath}.${peerField}`, report, (peer, peerPath) => validatePeer(peer, peerPath, report));
+    eachObject(rule[peerField], `${rulePath}.${peerField}`, report, (peer, peerPath) =>
+      validatePeer(peer, peerPath, report),
+    );
     eachObject(rule.ports, `${rulePath}.ports`, report, (port, portPath) => validatePort(port, portPath, report));
   });
 }
@@ -135,7 +138,8 @@ function validatePeer(peer: Fields, path: string, report: Report): void {
     report(path, "must set podSelector, namespaceSelector or ipBlock");
     return;
   }
-  if (hasSelector && !isAbsent(peer.ipBlock)) report(path, "ipBlock cannot be combined with podSelector or namespaceSelector");
+  if (hasSelector && !isAbsent(peer.ipBlock))
+    report(path, "ipBlock cannot be combined with podSelector or namespaceSelector");
   if (!isAbsent(peer.podSelector)) validateSelector(peer.podSelector, `${path}.podSelector`, report);
   if (!isAbsent(peer.namespaceSelector)) validateSelector(peer.namespaceSelector, `${path}.namespaceSelector`, report);
   if (!isAbsent(peer.ipBlock)) validateIpBlock(peer.ipBlock, `${path}.ipBlock`, report);
@@ -150,18 +154,22 @@ function validateIpBlock(ipBlock: unknown, path: string, report: Report): void {
   const cidrText = ipBlock.cidr;
   let cidr = undefined;
   if (isAbsent(cidrText) || cidrText === "") report(`${path}.cidr`, "required");
-  else if (typeof cidrText !== "string" || !(cidr = parseCidr(cidrText))) report(`${path}.cidr`, `${quote(cidrText)} is not a valid CIDR`);
+  else if (typeof cidrText !== "string" || !(cidr = parseCidr(cidrText)))
+    report(`${path}.cidr`, `${quote(cidrText)} is not a valid CIDR`);
   if (isAbsent(ipBlock.except)) return;
   if (!Array.isArray(ipBlock.except)) {
     report(`${path}.except`, "must be a list");
     return;
   }
-  ipBlock.except.forEach((text: unknown, i) => {
+  ipBlock.except.forEach((item: unknown, i) => {
     const exceptPath = `${path}.except[${i}]`;
-    const except = typeof text === "string" ? parseCidr(text) : undefined;
-    if (!except) report(exceptPath, `${quote(text)} is not a valid CIDR`);
-    else if (cidr && sameCidr(except, cidr)) report(exceptPath, `${text} equals cidr ${cidrText} (an except must be narrower)`);
-    else if (cidr && !cidrStrictlyInside(except, cidr)) report(exceptPath, `${text} is not inside cidr ${cidrText}`);
+    const text = typeof item === "string" ? item : undefined;
+    const except = text === undefined ? undefined : parseCidr(text);
+    if (!except || text === undefined) report(exceptPath, `${quote(item)} is not a valid CIDR`);
+    else if (cidr && sameCidr(except, cidr))
+      report(exceptPath, `${text} equals cidr ${String(cidrText)} (an except must be narrower)`);
+    else if (cidr && !cidrStrictlyInside(except, cidr))
+      report(exceptPath, `${text} is not inside cidr ${String(cidrText)}`);
   });
 }
 
@@ -183,14 +191,19 @@ function validatePort(entry: Fields, path: string, report: Report): void {
   else if (isAbsent(port)) report(endPath, "requires a numeric port");
   else if (typeof port === "string") report(endPath, `cannot be used with named port ${quote(port)}`);
   else if (endPort < 1 || endPort > 65535) report(endPath, `${endPort} is not in 1-65535`);
-  else if (numericPort !== undefined && endPort < numericPort) report(endPath, `${endPort} is below port ${numericPort}`);
+  else if (numericPort !== undefined && endPort < numericPort)
+    report(endPath, `${endPort} is below port ${numericPort}`);
 }
 
 /** Returns the port when it is a valid number, so endPort can be compared with it. */
 function validatePortValue(port: unknown, path: string, report: Report): number | undefined {
   if (isAbsent(port)) return undefined;
   if (typeof port === "string") {
-    if (!isPortName(port)) report(path, `${quote(port)} is not a valid port name (at most 15 lowercase letters, digits and '-', with a letter)`);
+    if (!isPortName(port))
+      report(
+        path,
+        `${quote(port)} is not a valid port name (at most 15 lowercase letters, digits and '-', with a letter)`,
+      );
     return undefined;
   }
   if (typeof port !== "number" || !Number.isInteger(port)) {
@@ -217,7 +230,8 @@ function validateSelector(selector: unknown, path: string, report: Report): void
       for (const [key, value] of Object.entries(matchLabels)) {
         if (!isLabelKey(key)) report(`${path}.matchLabels`, `${quote(key)} is not a valid label key`);
         if (typeof value !== "string") report(`${path}.matchLabels.${key}`, "must be a string");
-        else if (!isLabelValue(value)) report(`${path}.matchLabels.${key}`, `${quote(value)} is not a valid label value`);
+        else if (!isLabelValue(value))
+          report(`${path}.matchLabels.${key}`, `${quote(value)} is not a valid label value`);
       }
     }
   }

@@ -9,7 +9,9 @@ export interface SideOutcome {
 }
 
 export function isSelf(from: Endpoint, to: Endpoint): boolean {
-  return from.kind === "pod" && to.kind === "pod" && from.pod.namespace === to.pod.namespace && from.pod.name === to.pod.name;
+  return (
+    from.kind === "pod" && to.kind === "pod" && from.pod.namespace === to.pod.namespace && from.pod.name === to.pod.name
+  );
 }
 
 function egressVerdict(source: string, destination: string, port: string, outcome: SideOutcome): SideVerdict {
@@ -20,7 +22,14 @@ function egressVerdict(source: string, destination: string, port: string, outcom
       : allowedBy
         ? reasons.egressAllowedBy(source, allowedBy.policy, allowedBy.rule)
         : reasons.egressDeniedHead(source, isolatedBy) + reasons.destinationPhrase(port, destination);
-  return { direction: "egress", endpoint: source, isolatedBy, allowedBy, allowed: isolatedBy.length === 0 || allowedBy !== null, reason };
+  return {
+    direction: "egress",
+    endpoint: source,
+    isolatedBy,
+    allowedBy,
+    allowed: isolatedBy.length === 0 || allowedBy !== null,
+    reason,
+  };
 }
 
 function ingressVerdict(source: string, destination: string, port: string, outcome: SideOutcome): SideVerdict {
@@ -31,7 +40,14 @@ function ingressVerdict(source: string, destination: string, port: string, outco
       : allowedBy
         ? reasons.ingressAllowedBy(destination, allowedBy.policy, allowedBy.rule)
         : reasons.ingressDeniedHead(destination, isolatedBy) + port + reasons.sourcePhrase(source);
-  return { direction: "ingress", endpoint: destination, isolatedBy, allowedBy, allowed: isolatedBy.length === 0 || allowedBy !== null, reason };
+  return {
+    direction: "ingress",
+    endpoint: destination,
+    isolatedBy,
+    allowedBy,
+    allowed: isolatedBy.length === 0 || allowedBy !== null,
+    reason,
+  };
 }
 
 /**
@@ -50,7 +66,15 @@ export function assembleVerdict(
   const destination = reasons.endpointName(to);
   const base = { from: source, to: destination, port, protocol };
   if (isSelf(from, to)) {
-    return { ...base, allowed: true, reason: reasons.selfReason(source), self: true, egress: null, ingress: null, repliesAllowed: true };
+    return {
+      ...base,
+      allowed: true,
+      reason: reasons.selfReason(source),
+      self: true,
+      egress: null,
+      ingress: null,
+      repliesAllowed: true,
+    };
   }
   const text = reasons.portText(port, protocol);
   const egressSide = egress ? egressVerdict(source, destination, text, egress) : null;

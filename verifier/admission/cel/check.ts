@@ -21,7 +21,19 @@ export interface CheckScope {
 }
 
 /** Type names, which CEL resolves as identifiers (`type(x) == int`). */
-const TYPE_IDENTIFIERS = new Set(["int", "uint", "double", "bool", "string", "bytes", "list", "map", "null_type", "type", "dyn"]);
+const TYPE_IDENTIFIERS = new Set([
+  "int",
+  "uint",
+  "double",
+  "bool",
+  "string",
+  "bytes",
+  "list",
+  "map",
+  "null_type",
+  "type",
+  "dyn",
+]);
 
 /** Macros that cel-go accepts with two iteration variables; @bufbuild/cel does not. */
 const TWO_VARIABLE_MACROS = new Set(["all", "exists", "existsOne", "exists_one"]);

@@ -67,7 +67,9 @@ export class NativeValidation {
 
   private failed(outcome: NativeValidationOutcome, where: string, problem: string): void {
     if (this.source.failurePolicy === "Ignore") {
-      outcome.notes.push(`${where} could not be evaluated and the template's failurePolicy Ignore admits it: ${problem}`);
+      outcome.notes.push(
+        `${where} could not be evaluated and the template's failurePolicy Ignore admits it: ${problem}`,
+      );
     } else {
       outcome.messages.push(problem);
     }

@@ -44,14 +44,20 @@ class SourceCompiler {
   constructor(private readonly owner: string) {}
 
   compile(source: unknown): CompiledSource {
-    if (!isRecord(source)) throw new AdmissionInputError(`${this.owner}: the K8sNativeValidation source must be a mapping`);
+    if (!isRecord(source))
+      throw new AdmissionInputError(`${this.owner}: the K8sNativeValidation source must be a mapping`);
     for (const key of Object.keys(source)) {
       if (!SOURCE_FIELDS.includes(key)) {
-        this.problems.push(`${this.owner}: the K8sNativeValidation source has an unknown field ${key} (Gatekeeper reads ${SOURCE_FIELDS.join(", ")})`);
+        this.problems.push(
+          `${this.owner}: the K8sNativeValidation source has an unknown field ${key} (Gatekeeper reads ${SOURCE_FIELDS.join(", ")})`,
+        );
       }
     }
     const variables = this.compileVariables(source.variables);
-    const scope = { identifiers: VALIDATION_IDENTIFIERS, variables: new Set(["params", "anyObject", ...variables.map((v) => v.name)]) };
+    const scope = {
+      identifiers: VALIDATION_IDENTIFIERS,
+      variables: new Set(["params", "anyObject", ...variables.map((v) => v.name)]),
+    };
     const matchConditions = this.list(source.matchCondition, "matchCondition").map((raw, i) => ({
       name: this.text(raw.name, `matchCondition[${i}].name`) ?? "",
       expression: this.expression(raw.expression, `matchCondition[${i}].expression`, scope),
@@ -89,7 +95,9 @@ class SourceCompiler {
   }
 
   private validation(raw: Record<string, unknown>, where: string, scope: CheckScope): CompiledValidation {
-    const validation: CompiledValidation = { expression: this.expression(raw.expression, `${where}.expression`, scope)! };
+    const validation: CompiledValidation = {
+      expression: this.expression(raw.expression, `${where}.expression`, scope)!,
+    };
     if (raw.messageExpression !== undefined) {
       validation.messageExpression = this.expression(raw.messageExpression, `${where}.messageExpression`, scope);
     }
@@ -97,11 +105,7 @@ class SourceCompiler {
     return validation;
   }
 
-  private expression(
-    raw: unknown,
-    where: string,
-    scope: CheckScope,
-  ): CompiledExpression | undefined {
+  private expression(raw: unknown, where: string, scope: CheckScope): CompiledExpression | undefined {
     const text = this.text(raw, where);
     if (text === undefined) return undefined;
     try {
