@@ -65,8 +65,12 @@ function textReport(report: Report): string {
   lines.push(`Connectivity: who can open a connection to whom ("ok" allowed, "DENY" denied, "-" no such flow)`);
   const rowWidth = Math.max(6, ...rows.map((r) => r.length)) + 2;
   const header = columns.map((_, i) => pad(`[${i + 1}]`, 6)).join("");
-  lines.push(`  ${pad("from", rowWidth)}${header}`);
-  for (const row of rows) {
+  lines.push(`  ${pad("from", rowWidth)}${header}`.trimEnd());
+  // Rows grouped by namespace (external clients last), a blank line between groups.
+  const group = (row: string) => (row.startsWith("external:") ? "~external" : row.split("/")[0]);
+  const grouped = [...rows].sort((a, b) => (group(a) < group(b) ? -1 : group(a) > group(b) ? 1 : 0));
+  grouped.forEach((row, i) => {
+    if (i > 0 && group(row) !== group(grouped[i - 1])) lines.push("");
     const cellsText = columns
       .map((column) => {
         const entry = cells.get(`${row}|${columnKey(column)}`);
@@ -74,7 +78,7 @@ function textReport(report: Report): string {
       })
       .join("");
     lines.push(`  ${pad(row, rowWidth)}${cellsText}`.trimEnd());
-  }
+  });
   lines.push("  to:");
   columns.forEach((column, i) =>
     lines.push(`    [${i + 1}] ${displayTo(column.to)} ${column.port}/${column.protocol}`),
