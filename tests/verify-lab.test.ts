@@ -233,3 +233,66 @@ describe("a lab change that breaks a claim", () => {
     }
   });
 });
+
+describe("the renderings", () => {
+  it("prints a terminal truth table: rows grouped by namespace, denied cells marked, columns explained", async () => {
+    const result = await verify("--stage", "default-deny");
+    expect(result.status).toBe(0);
+    const text = result.stdout.split("\n\nAdmission")[0];
+    expect(text).toBe(
+      [
+        "== stage 2 default-deny",
+        "NetworkPolicies: data/default-deny-all",
+        "Constraints:     none",
+        "",
+        'Connectivity: who can open a connection to whom ("ok" allowed, "DENY" denied, "-" no such flow)',
+        "  from                  [1]   [2]   [3]   [4]   [5]   [6]   [7]",
+        "  app/phpmyadmin        ok    ok    DENY  ok    ok    ok    ok",
+        "  app/intruder          ok    ok    DENY  ok    ok    ok    ok",
+        "",
+        "  data/mysql            DENY  DENY  ok    DENY  DENY  DENY  DENY",
+        "",
+        "  default/outsider      ok    ok    DENY  ok    ok    ok    ok",
+        "",
+        "  kube-system/kube-dns  ok    ok    DENY  ok    ok    ok    ok",
+        "",
+        "  external:internet     ok    ok    DENY  ok    ok    ok    -",
+        "  to:",
+        "    [1] app/intruder 80/TCP",
+        "    [2] app/phpmyadmin 80/TCP",
+        "    [3] data/mysql 3306/TCP",
+        "    [4] default/outsider 80/TCP",
+        "    [5] kube-system/kube-dns 53/UDP",
+        "    [6] kube-system/kube-dns 53/TCP",
+        "    [7] internet 443/TCP",
+      ].join("\n"),
+    );
+    expect(result.stdout).toContain("Claims of LAB.md for this stage: 16 hold, 0 fail\n");
+  });
+
+  it("writes Markdown tables a pull request renders", async () => {
+    const result = await verify("--all-stages", "--format", "markdown");
+    const lines = result.stdout.split("\n");
+    expect(lines.slice(0, 3)).toEqual([
+      "# k8s-hardening-lab: what each stage proves",
+      "",
+      "Every claim of LAB.md holds in all 5 stages.",
+    ]);
+    expect(lines).toContain(
+      "| from \\ to | app/intruder 80/TCP | app/phpmyadmin 80/TCP | data/mysql 3306/TCP | default/outsider 80/TCP | kube-system/kube-dns 53/UDP | kube-system/kube-dns 53/TCP | internet 443/TCP |",
+    );
+    expect(lines).toContain("|---|:-:|:-:|:-:|:-:|:-:|:-:|:-:|");
+    // Stage 2's row for MySQL: everything out of `data` is denied but its own port.
+    expect(lines).toContain("| data/mysql | ❌ | ❌ | ✅ | ❌ | ❌ | ❌ | ❌ |");
+    expect(lines).toContain(
+      '| `Pod/app/nginx` | **denied** | `K8sAllowedRepos/allowed-repos-app` (deny): container &lt;nginx&gt; has an invalid image repo &lt;nginx&gt;, allowed repos are ["docker.io/library/phpmyadmin:"] |',
+    );
+    expect(lines.filter((l) => l.startsWith("## Stage "))).toEqual([
+      "## Stage 1: `app`",
+      "## Stage 2: `default-deny`",
+      "## Stage 3: `allow-phpmyadmin`",
+      "## Stage 4: `allowed-repos`",
+      "## Stage 5: `zero-trust`",
+    ]);
+  });
+});
