@@ -4,14 +4,14 @@
  * wall time (from process start) and peak memory, for bench/program.ts to collect.
  */
 import { performance } from "perf_hooks";
-import { captureLab, captureProgram } from "../verifier/capture";
+import { captureLab, captureProgram, labConfig } from "../verifier/capture";
 
 async function main(): Promise<void> {
   const which = process.argv[2];
   if (which === "empty") {
     await captureProgram(() => ({}), { config: {} });
   } else if (which === "lab") {
-    const capture = await captureLab({ config: {} });
+    const capture = await captureLab({ config: labConfig({}) });
     if (capture.error) throw capture.error;
   } else {
     throw new Error(`usage: harness.ts empty|lab (got ${which})`);

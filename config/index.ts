@@ -28,7 +28,11 @@ export interface LabConfig extends Omit<LabSettings, "kubeconfig" | "mysqlRootPa
 export function loadLabConfig(): LabConfig {
   const values = allConfig();
   const secretKeys = new Set(Object.keys(values).filter((key) => runtimeConfig.isConfigSecret(key)));
-  const { settings, problems, warnings } = parseLabConfig({ values, secretKeys });
+  const { settings, problems, warnings } = parseLabConfig({
+    values,
+    secretKeys,
+    armLocation: process.env.ARM_LOCATION,
+  });
   for (const warning of warnings) void pulumi.log.warn(warning);
   if (!settings) {
     throw new LabConfigError(

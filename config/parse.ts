@@ -32,7 +32,12 @@ export interface RawConfig {
   values: Record<string, string>;
   /** Full keys whose values were set with `--secret`. */
   secretKeys: ReadonlySet<string>;
+  /** The ARM_LOCATION environment variable, which the azure-native provider also reads. */
+  armLocation?: string;
 }
+
+/** The Azure provider's own key for the region, which the lab does not redefine. */
+export const LOCATION_KEY = "azure-native:location";
 
 export interface ParseResult {
   settings?: LabSettings;
@@ -129,6 +134,18 @@ export function parseLabConfig(raw: RawConfig): ParseResult {
   if (kubeconfig !== undefined && !/^\s*apiVersion:|^\s*\{|clusters:/m.test(kubeconfig)) {
     problems.push(
       `${fullKey("kubeconfig")}: (secret value) is not a kubeconfig; expected the YAML or JSON of a kubeconfig file (pulumi config set --secret kubeconfig < ~/.kube/config)`,
+    );
+  }
+
+  if (
+    kubeconfig === undefined &&
+    !raw.values[LOCATION_KEY] &&
+    !raw.armLocation &&
+    !raw.secretKeys.has(fullKey("kubeconfig"))
+  ) {
+    // Without it the first Azure resource fails in the provider, after others were planned.
+    problems.push(
+      `${LOCATION_KEY}: not set; the AKS cluster needs an Azure region (pulumi config set ${LOCATION_KEY} westeurope), or set kubeconfig to bring your own cluster`,
     );
   }
 

@@ -1,6 +1,7 @@
 // Bad configuration is refused before any resource is registered, with every problem named:
 // the key, the value and what is accepted.
 import { LabConfigError } from "../config";
+import { captureLab } from "../verifier/capture";
 import { runLab } from "./helpers";
 
 const K = "k8s-hardening-lab";
@@ -177,6 +178,27 @@ describe("bad configuration", () => {
         `  - ${K}:webhookFailurePolicy: "Open" is not accepted; expected one of Fail, Ignore`,
     );
     expect(capture.resources).toEqual([]);
+  });
+
+  it("needs an Azure region for AKS, from the provider's config or ARM_LOCATION, and none for a cluster of one's own", async () => {
+    const none = await captureLab({ config: {} });
+    expect(none.error!.message).toBe(
+      `${header(1)}  - azure-native:location: not set; the AKS cluster needs an Azure region (pulumi config set azure-native:location westeurope), or set kubeconfig to bring your own cluster`,
+    );
+    expect(none.resources).toEqual([]);
+    const armLocation = process.env.ARM_LOCATION;
+    process.env.ARM_LOCATION = "northeurope";
+    try {
+      expect((await captureLab({ config: {} })).error).toBeUndefined();
+    } finally {
+      if (armLocation === undefined) delete process.env.ARM_LOCATION;
+      else process.env.ARM_LOCATION = armLocation;
+    }
+    const byo = await captureLab({
+      config: { "k8s-hardening-lab:kubeconfig": "apiVersion: v1\nkind: Config\n" },
+      secretKeys: ["k8s-hardening-lab:kubeconfig"],
+    });
+    expect(byo.error).toBeUndefined();
   });
 
   it("never echoes a secret value in a message", async () => {

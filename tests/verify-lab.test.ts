@@ -125,6 +125,7 @@ describe("a stack's configuration", () => {
       path.join(dir, "Pulumi.lb.yaml"),
       [
         "config:",
+        "  azure-native:location: westeurope",
         "  k8s-hardening-lab:phpMyAdminExposure: loadbalancer",
         "  k8s-hardening-lab:allowedSourceRanges: [203.0.113.0/25]",
         "  k8s-hardening-lab:allowedReposApp: [phpmyadmin, 'docker.io/library/phpmyadmin:']",
@@ -179,7 +180,10 @@ describe("a stack's configuration", () => {
   });
 
   it("refuses a stack configuration the program refuses, as bad input", async () => {
-    fs.writeFileSync(path.join(dir, "Pulumi.bad.yaml"), "config:\n  k8s-hardening-lab:nodeCount: 0\n");
+    fs.writeFileSync(
+      path.join(dir, "Pulumi.bad.yaml"),
+      "config:\n  azure-native:location: westeurope\n  k8s-hardening-lab:nodeCount: 0\n",
+    );
     await expect(run({ ...options, stack: "bad" }, dir)).rejects.toThrow(
       'the lab program: the stack\'s configuration has 1 problem; nothing was created:\n  - k8s-hardening-lab:nodeCount: "0" is not accepted; expected an integer from 1 to 100',
     );

@@ -255,10 +255,13 @@ export async function captureLab(options: CaptureOptions): Promise<LabCapture> {
   return captureProgram(deployLab, options);
 }
 
-/** A stage's configuration in the shape `captureLab` takes, from short keys. */
+/**
+ * A stack's configuration in the shape `captureLab` takes, from short keys, with a region as
+ * every trainee stack has one (Pulumi.dev.yaml).
+ */
 export function labConfig(values: Record<string, string | string[] | number>): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(values).map(([key, value]) => [
+    Object.entries({ "azure-native:location": "westeurope", ...values }).map(([key, value]) => [
       key.includes(":") ? key : `${PROJECT}:${key}`,
       typeof value === "string" ? value : JSON.stringify(value),
     ]),

@@ -21,7 +21,8 @@ export const USAGE = `usage: npm run verify -- [options]
 
 Lab mode (the default) builds the lab offline, as \`pulumi up\` would, and checks the claims of
 LAB.md for a stage:
-  --stack NAME        read the stack's config from Pulumi.NAME.yaml (default: the project defaults)
+  --stack NAME        read the stack's config from Pulumi.NAME.yaml
+                      (default: the project's defaults, in region westeurope)
   --stage S           the stage to check: ${STAGES.join(", ")}, or 1 to 5
   --all-stages        check all five stages in one run
 
@@ -139,7 +140,9 @@ export async function run(options: CliOptions, projectDir = PROJECT_DIR): Promis
   }
   const base: StackConfig = options.stack
     ? readStackConfig(projectDir, options.stack)
-    : { values: {}, secretKeys: [], placeholders: [] };
+    : // No stack: the project's defaults, in a region as every stack has one (it changes no
+      // Kubernetes object).
+      { values: { "azure-native:location": "westeurope" }, secretKeys: [], placeholders: [] };
   const notes = base.placeholders.map(
     (key) => `${key} is encrypted in the stack file; the verifier used a placeholder`,
   );
