@@ -1,4 +1,5 @@
 import { captureLab, LabCapture, labConfig, RecordedResource } from "../verifier/capture";
+import { main } from "../verifier/cli";
 
 export { labConfig };
 
@@ -44,4 +45,16 @@ export function plaintextOf(value: unknown): unknown {
     return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, plaintextOf(v)]));
   }
   return value;
+}
+
+/** Runs `npm run verify` in-process: its exit status and what it printed. */
+export async function verify(...argv: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+  let stdout = "";
+  let stderr = "";
+  const status = await main(
+    argv,
+    (t) => (stdout += t),
+    (t) => (stderr += t),
+  );
+  return { status, stdout, stderr };
 }

@@ -2,20 +2,9 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { main } from "../verifier/cli";
 import { compareReports } from "../verifier/compare";
 import type { Report } from "../verifier/analyze";
-
-async function verify(...argv: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const status = await main(
-    argv,
-    (t) => (stdout += t),
-    (t) => (stderr += t),
-  );
-  return { status, stdout, stderr };
-}
+import { verify } from "./helpers";
 
 let dir: string;
 beforeAll(() => {

@@ -6,18 +6,8 @@ import * as os from "os";
 import * as path from "path";
 import { STAGES } from "../config/keys";
 import type { Report } from "../verifier/analyze";
-import { main, run } from "../verifier/cli";
-
-async function verify(...argv: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const status = await main(
-    argv,
-    (t) => (stdout += t),
-    (t) => (stderr += t),
-  );
-  return { status, stdout, stderr };
-}
+import { run } from "../verifier/cli";
+import { verify } from "./helpers";
 
 const options = { allStages: false, manifests: [], externals: [], format: "json" as const, help: false };
 

@@ -1,17 +1,6 @@
 // `npm run verify -- --manifests ...`: the JSON of a fixture folder, checked exactly, and one
 // bad-input test per error class (exit 2, the message naming the file, the object and the field).
-import { main } from "../verifier/cli";
-
-async function verify(...argv: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const status = await main(
-    argv,
-    (t) => (stdout += t),
-    (t) => (stderr += t),
-  );
-  return { status, stdout, stderr };
-}
+import { verify } from "./helpers";
 
 const FIXTURES = "tests/fixtures/manifests";
 
