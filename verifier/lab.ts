@@ -51,8 +51,7 @@ export function readStackConfig(projectDir: string, stack: string): StackConfig 
   const result: StackConfig = { values: {}, secretKeys: [], placeholders: [] };
   for (const [rawKey, value] of Object.entries(config)) {
     const key = rawKey.includes(":") ? rawKey : `${PROJECT}:${rawKey}`;
-    const isSecure = (v: unknown) => typeof v === "object" && v !== null && "secure" in v;
-    if (isSecure(value) || JSON.stringify(value).includes('"secure"')) {
+    if (holdsSecure(value)) {
       result.values[key] = SECRET_PLACEHOLDERS[key] ?? "verifier-placeholder";
       result.secretKeys.push(key);
       result.placeholders.push(key);
@@ -61,6 +60,13 @@ export function readStackConfig(projectDir: string, stack: string): StackConfig 
     }
   }
   return result;
+}
+
+/** True when a stack value is, or holds, an encrypted `{ secure: ... }` value. */
+function holdsSecure(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some(holdsSecure);
+  if (typeof value !== "object" || value === null) return false;
+  return "secure" in value || Object.values(value).some(holdsSecure);
 }
 
 /** Runs the lab program for a configuration and returns the Kubernetes objects it would create. */

@@ -58,7 +58,7 @@ function at(object: KubeObject, path: string[]): unknown {
   return path.reduce<unknown>((value, key) => (isRecord(value) ? value[key] : undefined), object);
 }
 
-function describe(object: KubeObject): string {
+function describeObject(object: KubeObject): string {
   const ns = object.metadata?.namespace;
   return `${object.kind ?? "object"} ${ns ? `${ns}/` : ""}${object.metadata?.name ?? "(unnamed)"}`;
 }
@@ -120,7 +120,7 @@ export function buildModel(objects: SourcedObject[], externals: ExternalPeer[] =
 
   for (const { object, source } of objects) {
     model.sources.set(object, source);
-    const where = `${source}: ${describe(object)}`;
+    const where = `${source}: ${describeObject(object)}`;
     if (!isRecord(object.metadata) || typeof object.metadata.name !== "string" || object.metadata.name === "") {
       problems.push(`${source}: ${object.kind ?? "object"}: metadata.name: missing`);
       continue;
