@@ -31,7 +31,7 @@ describe("--compare", () => {
         "",
         "| what | before | after |",
         "|---|---|---|",
-        "| app/phpmyadmin -&gt; data/mysql:3306/TCP | **denied** | allowed |",
+        "| app/phpmyadmin -> data/mysql:3306/TCP | **denied** | allowed |",
         "",
         "",
       ].join("\n"),

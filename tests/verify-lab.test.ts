@@ -279,7 +279,7 @@ describe("the renderings", () => {
     // Stage 2's row for MySQL: everything out of `data` is denied but its own port.
     expect(lines).toContain("| data/mysql | ❌ | ❌ | ✅ | ❌ | ❌ | ❌ | ❌ |");
     expect(lines).toContain(
-      '| `Pod/app/nginx` | **denied** | `K8sAllowedRepos/allowed-repos-app` (deny): container &lt;nginx&gt; has an invalid image repo &lt;nginx&gt;, allowed repos are ["docker.io/library/phpmyadmin:"] |',
+      '| `Pod/app/nginx` | **denied** | `K8sAllowedRepos/allowed-repos-app` (deny): container &lt;nginx> has an invalid image repo &lt;nginx>, allowed repos are ["docker.io/library/phpmyadmin:"] |',
     );
     expect(lines.filter((l) => l.startsWith("## Stage "))).toEqual([
       "## Stage 1: `app`",

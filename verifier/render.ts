@@ -119,7 +119,8 @@ function textReport(report: Report): string {
 // ---------------------------------------------------------------------------------------------
 // markdown
 
-const md = (text: string) => text.replace(/\|/g, "\\|").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+// Only "<" can open HTML in a cell (a message names "<nginx>"); ">" stays as written ("->").
+const md = (text: string) => text.replace(/\|/g, "\\|").replace(/</g, "&lt;");
 
 function markdownReport(report: Report, level = "##"): string {
   const lines: string[] = [];
