@@ -157,6 +157,11 @@ export function mysqlSpec(rootSecretName: pulumi.Input<string>) {
           {
             name: "mysql",
             image: IMAGES.mysql,
+            // A fresh ext4 disk holds lost+found, which MySQL refuses in a new data directory, so
+            // the data lives one level down. Not a subPath: kubelet creates those owned by root,
+            // where the mysql user could not write; the entrypoint creates this one itself, in the
+            // volume that fsGroup makes writable.
+            args: ["--datadir=/var/lib/mysql/data"],
             env: [
               { name: "MYSQL_ROOT_PASSWORD", valueFrom: { secretKeyRef: { name: rootSecretName, key: "password" } } },
             ],
@@ -171,8 +176,7 @@ export function mysqlSpec(rootSecretName: pulumi.Input<string>) {
               capabilities: { drop: ["ALL"] },
             },
             volumeMounts: [
-              // A subPath: a fresh ext4 disk holds lost+found, which MySQL refuses as a data directory.
-              { name: "data", mountPath: "/var/lib/mysql", subPath: "mysql" },
+              { name: "data", mountPath: "/var/lib/mysql" },
               { name: "run", mountPath: "/var/run/mysqld" },
               { name: "tmp", mountPath: "/tmp" },
             ],

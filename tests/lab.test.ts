@@ -247,6 +247,75 @@ describe("the default lab (zero-trust, AKS)", () => {
     for (const image of images) expect(image).toMatch(/^docker\.io\/library\/[a-z0-9-]+:\d+(\.\d+)+$/);
   });
 
+  it("labels the namespaces for NetworkPolicy and Pod Security, enforcing what each official image runs under", () => {
+    const labels = (name: string) => byName(capture, name).inputs.metadata.labels;
+    const pss = (enforce: string) => ({
+      "pod-security.kubernetes.io/enforce": enforce,
+      "pod-security.kubernetes.io/enforce-version": "latest",
+      "pod-security.kubernetes.io/warn": "restricted",
+      "pod-security.kubernetes.io/warn-version": "latest",
+      "pod-security.kubernetes.io/audit": "restricted",
+      "pod-security.kubernetes.io/audit-version": "latest",
+    });
+    expect(labels("lab-app-app-ns")).toEqual({ tier: "app", ...pss("baseline") });
+    expect(labels("lab-app-data-ns")).toEqual({ tier: "data", ...pss("restricted") });
+  });
+
+  it("runs MySQL as its own user, read-only, with its data on a persistent volume", () => {
+    const spec = byName(capture, "lab-app-mysql").inputs.spec;
+    const pod = spec.template.spec;
+    const [container] = pod.containers;
+    expect(pod.automountServiceAccountToken).toBe(false);
+    expect(pod.securityContext).toEqual({
+      runAsNonRoot: true,
+      runAsUser: 999,
+      runAsGroup: 999,
+      fsGroup: 999,
+      seccompProfile: { type: "RuntimeDefault" },
+    });
+    expect(container.securityContext).toEqual({
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ["ALL"] },
+    });
+    expect(container.args).toEqual(["--datadir=/var/lib/mysql/data"]);
+    expect(container.env).toEqual([
+      { name: "MYSQL_ROOT_PASSWORD", valueFrom: { secretKeyRef: { name: "mysql-root", key: "password" } } },
+    ]);
+    expect(container.readinessProbe.tcpSocket).toEqual({ port: "mysql" });
+    expect(container.volumeMounts.map((m: { mountPath: string }) => m.mountPath)).toEqual([
+      "/var/lib/mysql",
+      "/var/run/mysqld",
+      "/tmp",
+    ]);
+    expect(spec.volumeClaimTemplates[0].spec).toEqual({
+      accessModes: ["ReadWriteOnce"],
+      resources: { requests: { storage: "8Gi" } },
+    });
+    expect(byName(capture, "lab-app-mysql-svc").inputs.spec.ports).toEqual([
+      { name: "mysql", port: 3306, targetPort: "mysql", protocol: "TCP" },
+    ]);
+  });
+
+  it("points phpMyAdmin at MySQL's Service, with a readiness probe and no capability beyond what Apache needs", () => {
+    const pod = byName(capture, "lab-app-phpmyadmin").inputs.spec.template.spec;
+    const [container] = pod.containers;
+    expect(container.env).toEqual([
+      { name: "PMA_HOST", value: "mysql.data.svc.cluster.local" },
+      { name: "PMA_PORT", value: "3306" },
+    ]);
+    expect(container.readinessProbe.httpGet).toEqual({ path: "/", port: "http" });
+    expect(pod.automountServiceAccountToken).toBe(false);
+    expect(pod.securityContext).toEqual({ seccompProfile: { type: "RuntimeDefault" } });
+    expect(container.securityContext).toEqual({
+      allowPrivilegeEscalation: false,
+      capabilities: {
+        drop: ["ALL"],
+        add: ["NET_BIND_SERVICE", "SETUID", "SETGID", "KILL", "CHOWN", "DAC_OVERRIDE", "FOWNER"],
+      },
+    });
+  });
+
   it("pins the Gatekeeper chart and gives it the replica count and failure policy", () => {
     const release = byName(capture, "lab-gatekeeper-release").inputs;
     expect(release.chart).toBe("gatekeeper");
