@@ -4,6 +4,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { CONFIG_KEYS } from "../config/keys";
+import { captureLab } from "../verifier/capture";
 
 const project = parse(fs.readFileSync(path.join(__dirname, "..", "Pulumi.yaml"), "utf8"));
 
@@ -28,8 +29,12 @@ describe("Pulumi.yaml", () => {
     expect(declared.secret).toBeUndefined();
   });
 
-  it("has an example trainee stack that the program accepts", () => {
+  it("has an example trainee stack that the program accepts", async () => {
     const stack = parse(fs.readFileSync(path.join(__dirname, "..", "Pulumi.dev.yaml"), "utf8"));
     expect(stack.config).toEqual({ "azure-native:location": "westeurope", "k8s-hardening-lab:stage": "app" });
+    const capture = await captureLab({ config: stack.config });
+    expect(capture.error).toBeUndefined();
+    expect(capture.warnings).toEqual([]);
+    expect(capture.outputs.stage).toBe("app");
   });
 });

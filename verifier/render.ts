@@ -39,10 +39,6 @@ function axes(table: TableEntry[]): { rows: string[]; columns: Column[]; cells: 
   return { rows, columns, cells };
 }
 
-export function stageTitle(report: Report): string {
-  return report.stage ? `stage ${STAGES.indexOf(report.stage) + 1} \`${report.stage}\`` : "manifests";
-}
-
 function failedClaims(report: Report) {
   return report.claims.filter((c) => !c.holds);
 }

@@ -13,10 +13,6 @@ export function hasBit(set: Bitset, i: number): boolean {
   return (set[i >>> 5] & (1 << (i & 31))) !== 0;
 }
 
-export function unionInto(target: Bitset, source: Bitset): void {
-  for (let w = 0; w < target.length; w++) target[w] |= source[w];
-}
-
 /** Calls `visit` for each member in increasing order, skipping empty words. */
 export function forEachBit(set: Bitset, visit: (i: number) => void): void {
   for (let w = 0; w < set.length; w++) {
