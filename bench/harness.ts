@@ -4,7 +4,7 @@
  * wall time (from process start) and peak memory, for bench/program.ts to collect.
  */
 import { performance } from "perf_hooks";
-import { captureLab, captureProgram, labConfig } from "../verifier/capture";
+import { captureLab, captureProgram, labConfig } from "../verifier/lab/capture";
 
 async function main(): Promise<void> {
   const which = process.argv[2];

@@ -1,7 +1,7 @@
 // The recording mock monitor is what every graph test relies on, so it is checked first against
 // a small graph whose parents and dependencies are known by construction.
 import * as pulumi from "@pulumi/pulumi";
-import { captureProgram, RecordedResource } from "../verifier/capture";
+import { captureProgram, RecordedResource } from "../verifier/lab/capture";
 
 const TYPES = new Set(["test:index:Box", "test:index:Thing"]);
 

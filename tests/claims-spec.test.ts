@@ -1,9 +1,9 @@
-// verifier/claims.ts transcribes LAB.md's tables; this test reads the specification itself and
+// verifier/lab/claims.ts transcribes LAB.md's tables; this test reads the specification itself and
 // fails when the two part ways. LAB.md lives beside the repository (../shared), where CI puts it.
 import * as fs from "fs";
 import * as path from "path";
 import { STAGES } from "../config/keys";
-import { ADMISSION_CLAIMS, CONNECTIVITY_CLAIMS } from "../verifier/claims";
+import { ADMISSION_CLAIMS, CONNECTIVITY_CLAIMS } from "../verifier/lab/claims";
 
 const LAB_MD = path.join(__dirname, "..", "..", "shared", "LAB.md");
 const present = fs.existsSync(LAB_MD);

@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { CONFIG_KEYS } from "../config/keys";
-import { captureLab } from "../verifier/capture";
+import { captureLab } from "../verifier/lab/capture";
 
 const project = parse(fs.readFileSync(path.join(__dirname, "..", "Pulumi.yaml"), "utf8"));
 

@@ -1,7 +1,7 @@
 // Bad configuration is refused before any resource is registered, with every problem named:
 // the key, the value and what is accepted.
 import { LabConfigError } from "../config";
-import { captureLab } from "../verifier/capture";
+import { captureLab } from "../verifier/lab/capture";
 import { runLab } from "./helpers";
 
 const K = "k8s-hardening-lab";

@@ -1,4 +1,4 @@
-import { captureLab, LabCapture, labConfig, RecordedResource } from "../verifier/capture";
+import { captureLab, LabCapture, labConfig, RecordedResource } from "../verifier/lab/capture";
 import { main } from "../verifier/cli";
 
 export { labConfig };

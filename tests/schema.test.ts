@@ -25,7 +25,7 @@ import * as path from "path";
 import Ajv, { ErrorObject, ValidateFunction } from "ajv";
 import ts from "typescript";
 import { STAGES } from "../config/keys";
-import { captureLab, KNOWN_TYPES, labConfig } from "../verifier/capture";
+import { captureLab, KNOWN_TYPES, labConfig } from "../verifier/lab/capture";
 
 const ROOT = path.join(__dirname, "..");
 const HELM_RELEASE = "kubernetes:helm.sh/v3:Release";

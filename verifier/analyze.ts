@@ -17,7 +17,7 @@ import {
   INTERNET_PORT,
   LOAD_BALANCER_CLAIMS,
   LOAD_BALANCER_CLAIM_STAGES,
-} from "./claims";
+} from "./lab/claims";
 import { ClusterModel, KubeObject, VerifyInputError } from "./model";
 import { Endpoint, NetworkPolicyEngine, TableEntry } from "./netpol";
 

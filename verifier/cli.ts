@@ -5,14 +5,14 @@
  * Exit status: 0 when every claim holds (or, for manifests, the analysis ran); 1 when a claim of
  * LAB.md fails, naming it; 2 for bad input, naming the file, the object and the field.
  */
-import * as path from "path";
 import { STAGES, Stage } from "../config/keys";
 import { AdmissionInputError } from "./admission";
-import { analyze, Report } from "./analyze";
+import type { Report } from "./analyze";
 import { compareReports, readBaseReports } from "./compare";
-import { addLabPeers, allowedSourceRanges, labObjects, readStackConfig, stageFrom, StackConfig } from "./lab";
-import { readManifests } from "./manifests";
-import { buildModel, VerifyInputError } from "./model";
+import { verifyLab } from "./lab";
+import { stageFrom } from "./lab/stack";
+import { verifyManifests } from "./manifests";
+import { VerifyInputError } from "./model";
 import { InvalidInputError } from "./netpol";
 import { parseIp } from "../config/cidr";
 import { Format, FORMATS, render } from "./render";
@@ -130,32 +130,10 @@ export function parseArgs(argv: string[]): CliOptions {
   return options;
 }
 
-const PROJECT_DIR = path.join(__dirname, "..");
-
-/** The reports the options ask for. */
-export async function run(options: CliOptions, projectDir = PROJECT_DIR): Promise<Report[]> {
-  if (options.manifests.length > 0) {
-    const model = buildModel(readManifests(options.manifests), options.externals);
-    return [analyze(model)];
-  }
-  const base: StackConfig = options.stack
-    ? readStackConfig(projectDir, options.stack)
-    : // No stack: the project's defaults, in a region as every stack has one (it changes no
-      // Kubernetes object).
-      { values: { "azure-native:location": "westeurope" }, secretKeys: [], placeholders: [] };
-  const notes = base.placeholders.map(
-    (key) => `${key} is encrypted in the stack file; the verifier used a placeholder`,
-  );
-  const configured = stageFrom(base.values["k8s-hardening-lab:stage"] ?? "zero-trust");
-  const stages: Stage[] = options.allStages ? [...STAGES] : [options.stage ?? configured ?? "zero-trust"];
-  const reports: Report[] = [];
-  for (const stage of stages) {
-    const config = { ...base, values: { ...base.values, "k8s-hardening-lab:stage": stage } };
-    const objects = await labObjects(config);
-    const model = addLabPeers(buildModel(objects), allowedSourceRanges(objects));
-    reports.push(analyze(model, { stage, notes }));
-  }
-  return reports;
+/** The reports the options ask for, from the mode they name. */
+export async function run(options: CliOptions, projectDir?: string): Promise<Report[]> {
+  if (options.manifests.length > 0) return [verifyManifests(options.manifests, options.externals)];
+  return verifyLab({ stack: options.stack, stage: options.stage, allStages: options.allStages }, projectDir);
 }
 
 /** Runs the command; returns the exit status. */

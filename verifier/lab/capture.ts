@@ -13,7 +13,7 @@ import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import { setMockOptions, disconnect } from "@pulumi/pulumi/runtime/settings";
 import { setAllConfig } from "@pulumi/pulumi/runtime/config";
 import { deserializeProperties, isRpcSecret, unwrapRpcSecret } from "@pulumi/pulumi/runtime/rpc";
-import { PROJECT } from "../config/keys";
+import { PROJECT } from "../../config/keys";
 
 // Internal to the SDK (untyped): the runtime's store of engine feature flags, which setMocks sets.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -251,7 +251,7 @@ export async function captureProgram(
 
 /** Runs the lab program itself (components/index.ts) with a stack configuration. */
 export async function captureLab(options: CaptureOptions): Promise<LabCapture> {
-  const { deployLab } = await import("../components");
+  const { deployLab } = await import("../../components");
   return captureProgram(deployLab, options);
 }
 

@@ -3,9 +3,9 @@
  * specification (LAB.md), as data. tests/claims-spec.test.ts reads LAB.md itself and fails when
  * these tables and the specification part ways.
  */
-import { STAGES, Stage } from "../config/keys";
-import { IMAGES } from "../components/images";
-import type { Protocol } from "./netpol";
+import { STAGES, Stage } from "../../config/keys";
+import { IMAGES } from "../../components/images";
+import type { Protocol } from "../netpol";
 
 type PerStage<T> = Record<Stage, T>;
 

@@ -5,7 +5,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parseAllDocuments } from "yaml";
-import { KubeObject, SourcedObject, VerifyInputError } from "./model";
+import { KubeObject, SourcedObject, VerifyInputError } from "../model";
 
 const YAML_FILE = /\.(ya?ml|json)$/i;
 

@@ -5,11 +5,11 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
-import { PROJECT, STAGES, Stage } from "../config/keys";
-import { parseCidr, cidrContains, parseIp } from "../config/cidr";
+import { PROJECT, STAGES, Stage } from "../../config/keys";
+import { parseCidr, cidrContains, parseIp } from "../../config/cidr";
 import { captureLab } from "./capture";
-import { ClusterModel, KubeObject, SourcedObject, VerifyInputError } from "./model";
-import type { ExternalPeer, PodInfo } from "./netpol";
+import { ClusterModel, KubeObject, SourcedObject, VerifyInputError } from "../model";
+import type { ExternalPeer, PodInfo } from "../netpol";
 
 /** Where the lab's own objects come from, in messages. */
 export const LAB_SOURCE = "the lab program";
