@@ -104,6 +104,11 @@ const workflows = files.map((name) => {
 });
 const pullRequest = workflows.find((w) => w.file.endsWith("pull-request.yml"));
 
+/** The @pulumi/pulumi the program is locked to: the CLI the workflows install must be its release. */
+const PULUMI_SDK_VERSION = (
+  JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { dependencies: Record<string, string> }
+).dependencies["@pulumi/pulumi"];
+
 describe("the workflows in .github/workflows", () => {
   it("are there, and each parses as YAML", () => {
     expect(files).toContain("pull-request.yml");
@@ -137,6 +142,15 @@ describe("the workflows in .github/workflows", () => {
 });
 
 describe("pull-request.yml", () => {
+  it("pins setup-opa v2.4.0 and azure/login v3.0.1 (v2.2.0 runs on the Node 20 action runtime GitHub is retiring)", () => {
+    const pinned = Object.fromEntries(
+      pullRequest!.uses.map((u) => [u.value.split("@")[0], u.value.split("@")[1] + " " + u.comment]),
+    );
+    expect(pinned["open-policy-agent/setup-opa"]).toBe("b2b258e089860efaadaaf71bf6e3aecb4a3eeff1 v2.4.0");
+    expect(pinned["azure/login"]).toBe("f5d393ae46f8fde4be8b75f32e3fc50e654ad0ca v3.0.1");
+    expect(PULUMI_SDK_VERSION).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
   const jobs = (): Record<string, any> => pullRequest!.data.jobs;
   const runs = (job: string): string[] =>
     (jobs()[job].steps as { run?: string }[]).filter((s) => s.run !== undefined).map((s) => s.run!.trim());
@@ -202,6 +216,7 @@ describe("pull-request.yml", () => {
     const pulumi = steps.find((s) => String(s.uses).startsWith("pulumi/actions@"));
     expect(pulumi?.with).toEqual({
       command: "preview",
+      "pulumi-version": PULUMI_SDK_VERSION,
       "stack-name": "${{ vars.PULUMI_STACK }}",
       diff: true,
       "comment-on-pr": true,
