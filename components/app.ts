@@ -10,6 +10,9 @@ export const DATA_NAMESPACE = "data";
 export const PHPMYADMIN_LABELS = { app: "phpmyadmin", tier: "app" } as const;
 export const MYSQL_LABELS = { app: "mysql", tier: "data" } as const;
 export const MYSQL_HOST = `mysql.${DATA_NAMESPACE}.svc.cluster.local`;
+/** phpMyAdmin's container memory limit, and PHP's per-request limit inside it (half of it). */
+export const PHPMYADMIN_MEMORY_LIMIT = "512Mi";
+export const PHPMYADMIN_PHP_MEMORY_LIMIT = "256M";
 
 export type Exposure = { mode: "port-forward" } | { mode: "loadbalancer"; allowedSourceRanges: string[] };
 
@@ -149,7 +152,10 @@ export function mysqlSpec(rootSecretName: pulumi.Input<string>) {
           runAsNonRoot: true,
           runAsUser: 999,
           runAsGroup: 999,
-          // Makes the volume writable by the mysql user.
+          // Makes the volume writable by the mysql user. This relies on a storage class whose CSI
+          // driver applies fsGroup (AKS's default Azure Disk class does: its CSIDriver declares
+          // fsGroupPolicy File); with one that does not, the datadir below stays root's and MySQL
+          // cannot initialise.
           fsGroup: 999,
           ...RUNTIME_DEFAULT_SECCOMP,
         },
@@ -214,17 +220,24 @@ export function phpMyAdminSpec() {
             env: [
               { name: "PMA_HOST", value: MYSQL_HOST },
               { name: "PMA_PORT", value: "3306" },
+              // The image sets PHP's memory_limit to 512M, the container's whole limit: one large
+              // import would get the pod OOM-killed instead of failing the request. Half the limit
+              // leaves room for Apache and a second request.
+              { name: "MEMORY_LIMIT", value: PHPMYADMIN_PHP_MEMORY_LIMIT },
             ],
             ports: [{ name: "http", containerPort: 80, protocol: "TCP" }],
             readinessProbe: { httpGet: { path: "/", port: "http" }, initialDelaySeconds: 5, periodSeconds: 5 },
-            resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "512Mi" } },
+            resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: PHPMYADMIN_MEMORY_LIMIT } },
             securityContext: {
               allowPrivilegeEscalation: false,
               capabilities: {
                 drop: ["ALL"],
                 // What Apache's root parent needs, all within `baseline`: bind port 80, switch
-                // to www-data, signal its www-data children, and the entrypoint's file set-up.
-                add: ["NET_BIND_SERVICE", "SETUID", "SETGID", "KILL", "CHOWN", "DAC_OVERRIDE", "FOWNER"],
+                // to www-data and signal its www-data children; and the entrypoint's file set-up
+                // (chown of its session and upload folders, writing config as root into
+                // www-data's files). Nothing it runs changes a file's mode as a non-owner, so no
+                // FOWNER.
+                add: ["NET_BIND_SERVICE", "SETUID", "SETGID", "KILL", "CHOWN", "DAC_OVERRIDE"],
               },
             },
           },

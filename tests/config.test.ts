@@ -93,7 +93,7 @@ const BAD: BadCase[] = [
   {
     what: "a repository list that denies the lab's own MySQL",
     values: { allowedReposData: ["docker.io/library/postgres:"] },
-    message: `${K}:allowedReposData: ["docker.io/library/postgres:"] does not admit the lab's own image docker.io/library/mysql:8.4.7, so the lab would deny itself; expected a list with an entry such as "docker.io/library/mysql:"`,
+    message: `${K}:allowedReposData: ["docker.io/library/postgres:"] does not admit the lab's own image docker.io/library/mysql:8.4.11, so the lab would deny itself; expected a list with an entry such as "docker.io/library/mysql:"`,
   },
   {
     what: "an empty repository list",

@@ -297,7 +297,7 @@ cases := [
 						"containers": [
 							{
 								"name": "mysql",
-								"image": "docker.io/library/mysql:8.4.7",
+								"image": "docker.io/library/mysql:8.4.11",
 								"ports": [
 									{
 										"containerPort": 3306,
