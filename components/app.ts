@@ -7,6 +7,9 @@ import { IMAGES } from "./images";
 
 export const APP_NAMESPACE = "app";
 export const DATA_NAMESPACE = "data";
+/** The namespaces' own labels, which the article's policy selects `app` by. */
+export const APP_NAMESPACE_LABELS = { tier: "app" } as const;
+export const DATA_NAMESPACE_LABELS = { tier: "data" } as const;
 export const PHPMYADMIN_LABELS = { app: "phpmyadmin", tier: "app" } as const;
 export const MYSQL_LABELS = { app: "mysql", tier: "data" } as const;
 export const MYSQL_HOST = `mysql.${DATA_NAMESPACE}.svc.cluster.local`;
@@ -61,13 +64,13 @@ export class TwoTierApp extends pulumi.ComponentResource {
       `${name}-app-ns`,
       // The official phpMyAdmin image starts Apache as root (it binds port 80, then drops to
       // www-data), so `app` can enforce `baseline`, not `restricted`.
-      { metadata: { name: APP_NAMESPACE, labels: { tier: "app", ...podSecurityLabels("baseline") } } },
+      { metadata: { name: APP_NAMESPACE, labels: { ...APP_NAMESPACE_LABELS, ...podSecurityLabels("baseline") } } },
       childOpts,
     );
     this.dataNamespace = new Namespace(
       `${name}-data-ns`,
       // The official MySQL image runs as its `mysql` user (uid 999) when started as that user.
-      { metadata: { name: DATA_NAMESPACE, labels: { tier: "data", ...podSecurityLabels("restricted") } } },
+      { metadata: { name: DATA_NAMESPACE, labels: { ...DATA_NAMESPACE_LABELS, ...podSecurityLabels("restricted") } } },
       childOpts,
     );
 

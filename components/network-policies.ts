@@ -15,7 +15,7 @@ export interface LabNetworkPolicy {
 const atLeast = (stage: Stage, from: Stage) => STAGES.indexOf(stage) >= STAGES.indexOf(from);
 
 /**
- * The NetworkPolicies of a stage, exactly as ../shared/LAB.md lists them. Stages 2 and 3 are the
+ * The NetworkPolicies of a stage, exactly as docs/lab.md lists them. Stages 2 and 3 are the
  * article's two policies, field for field; stage 5 carries out its advice to deny by default in
  * every lab namespace and allow only what the app needs.
  */

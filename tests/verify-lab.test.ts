@@ -1,4 +1,4 @@
-// `npm run verify` in lab mode: the lab program evaluated offline proves LAB.md's claims at every
+// `npm run verify` in lab mode: the lab program evaluated offline proves docs/lab.md's claims at every
 // stage, and a change that breaks a claim makes it fail, naming the claim.
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -261,7 +261,7 @@ describe("the renderings", () => {
         "    [7] internet 443/TCP",
       ].join("\n"),
     );
-    expect(result.stdout).toContain("Claims of LAB.md for this stage: 16 hold, 0 fail\n");
+    expect(result.stdout).toContain("Claims of docs/lab.md for this stage: 16 hold, 0 fail\n");
   });
 
   it("writes Markdown tables a pull request renders", async () => {
@@ -270,7 +270,7 @@ describe("the renderings", () => {
     expect(lines.slice(0, 3)).toEqual([
       "# k8s-hardening-lab: what each stage proves",
       "",
-      "Every claim of LAB.md holds in all 5 stages.",
+      "Every claim of docs/lab.md holds in all 5 stages.",
     ]);
     expect(lines).toContain(
       "| from \\ to | app/intruder 80/TCP | app/phpmyadmin 80/TCP | data/mysql 3306/TCP | default/outsider 80/TCP | kube-system/kube-dns 53/UDP | kube-system/kube-dns 53/TCP | internet 443/TCP |",

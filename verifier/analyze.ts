@@ -56,7 +56,7 @@ function endpoints(model: ClusterModel): Endpoint[] {
 
 /**
  * Every source against every pod on each port it declares; in lab mode also every pod's egress
- * to the internet, which LAB.md claims about.
+ * to the internet, which docs/lab.md claims about.
  */
 export function connectivityTable(
   model: ClusterModel,

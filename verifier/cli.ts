@@ -3,7 +3,7 @@
  * what Gatekeeper admits, for the lab at a stage (lab mode) or for a folder of manifests.
  *
  * Exit status: 0 when every claim holds (or, for manifests, the analysis ran); 1 when a claim of
- * LAB.md fails, naming it; 2 for bad input, naming the file, the object and the field.
+ * docs/lab.md fails, naming it; 2 for bad input, naming the file, the object and the field.
  */
 import { STAGES, Stage } from "../config/keys";
 import { AdmissionInputError } from "./admission";
@@ -20,7 +20,7 @@ import { Format, FORMATS, render } from "./render";
 export const USAGE = `usage: npm run verify -- [options]
 
 Lab mode (the default) builds the lab offline, as \`pulumi up\` would, and checks the claims of
-LAB.md for a stage:
+docs/lab.md for a stage:
   --stack NAME        read the stack's config from Pulumi.NAME.yaml
                       (default: the project's defaults, in region westeurope)
   --stage S           the stage to check: ${STAGES.join(", ")}, or 1 to 5

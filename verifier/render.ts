@@ -99,7 +99,7 @@ function textReport(report: Report): string {
   }
   if (report.claims.length > 0) {
     const failed = failedClaims(report).length;
-    lines.push(`Claims of LAB.md for this stage: ${report.claims.length - failed} hold, ${failed} fail`);
+    lines.push(`Claims of docs/lab.md for this stage: ${report.claims.length - failed} hold, ${failed} fail`);
     for (const claim of report.claims) {
       const mark = claim.holds ? "holds" : "FAILS";
       lines.push(`  ${mark}  ${claim.claim}: expected ${claim.expected}, computed ${claim.computed}`);
@@ -231,7 +231,7 @@ export function render(reports: Report[], format: Format, changes?: Change[]): s
             "# k8s-hardening-lab: what each stage proves",
             "",
             failed.length === 0
-              ? `Every claim of LAB.md holds in all ${reports.length} stages.`
+              ? `Every claim of docs/lab.md holds in all ${reports.length} stages.`
               : `**${failed.length} claim${failed.length === 1 ? "" : "s"} fail:** ${failed.map(({ r, c }) => `${r.stage}: ${md(c.claim)}`).join("; ")}`,
             "",
           ].join("\n") + "\n"

@@ -1,7 +1,8 @@
 /**
  * What each stage of the lab must prove: the connectivity and admission tables of the product
- * specification (LAB.md), as data. tests/claims-spec.test.ts reads LAB.md itself and fails when
- * these tables and the specification part ways.
+ * specification (docs/lab.md, whose tables `npm run docs` writes from this file), as data. Where
+ * the course material sits beside the repository, tests/claims-spec.test.ts also reads its LAB.md
+ * and fails when the two part ways.
  */
 import { STAGES, Stage } from "../../config/keys";
 import { IMAGES } from "../../components/images";
@@ -17,7 +18,7 @@ function perStage<T>(pattern: string, yes: T, no: T): PerStage<T> {
 }
 
 export interface ConnectivityClaim {
-  /** The row as LAB.md writes it. */
+  /** The row as the specification writes it. */
   flow: string;
   /** `NS/NAME` of a pod, or `external:NAME`. */
   from: string;
@@ -131,7 +132,7 @@ export const LOAD_BALANCER_CLAIMS: ConnectivityClaim[] = [
 export const LOAD_BALANCER_CLAIM_STAGES: readonly Stage[] = ["zero-trust"];
 
 export interface AdmissionClaim {
-  /** The row as LAB.md writes it. */
+  /** The row as the specification writes it. */
   object: string;
   /** The probe objects judged for this row (the lab's own workloads for the last row). */
   probes: "lab-workloads" | Record<string, unknown>[];

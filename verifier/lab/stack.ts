@@ -1,6 +1,6 @@
 /**
  * Lab mode: the objects the lab program would create for a stack's configuration, captured under
- * the mock runtime, plus the synthetic peers LAB.md judges the lab with.
+ * the mock runtime, plus the synthetic peers the specification judges the lab with.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -116,7 +116,7 @@ function formatIp(family: 4 | 6, value: bigint): string {
 }
 
 /**
- * The peers LAB.md judges the lab with, beyond its own workloads: a pod in `app` without the
+ * The peers the specification judges the lab with, beyond its own workloads: a pod in `app` without the
  * phpMyAdmin label (the article's nginx test pod), a pod in a namespace without `tier=app`,
  * cluster DNS, the internet, and, with a load balancer, a client inside and one outside the
  * allowed source ranges.

@@ -1,0 +1,105 @@
+/**
+ * `npm run docs`: the tables of docs/lab.md, the project's specification, drawn from what the
+ * program and the verifier use (the images, the namespaces' labels, verifier/lab/claims.ts), so
+ * that the document a trainer reads and the claims `npm run verify` checks are one thing.
+ * tests/docs.test.ts fails when the file is stale.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import {
+  APP_NAMESPACE,
+  APP_NAMESPACE_LABELS,
+  DATA_NAMESPACE,
+  DATA_NAMESPACE_LABELS,
+  MYSQL_LABELS,
+  PHPMYADMIN_LABELS,
+} from "../components/app";
+import { GATEKEEPER_NAMESPACE } from "../components/gatekeeper";
+import { IMAGES } from "../components/images";
+import { DEFAULT_GATEKEEPER_VERSION, STAGES } from "../config/keys";
+import {
+  ADMISSION_CLAIMS,
+  CONNECTIVITY_CLAIMS,
+  LOAD_BALANCER_CLAIMS,
+  LOAD_BALANCER_CLAIM_STAGES,
+} from "../verifier/lab/claims";
+import { withBlock } from "./generated";
+
+export const LAB_DOC = path.join(__dirname, "..", "docs", "lab.md");
+export const SCRIPT = "npm run docs";
+
+const labels = (l: Record<string, string>) =>
+  Object.entries(l)
+    .map(([k, v]) => `\`${k}=${v}\``)
+    .join(", ");
+
+function clusterTable(): string {
+  return [
+    "| namespace | labels | workload | image | port |",
+    "|---|---|---|---|---|",
+    `| \`${APP_NAMESPACE}\` | ${labels(APP_NAMESPACE_LABELS)} | phpMyAdmin (${labels(PHPMYADMIN_LABELS)}) | \`${IMAGES.phpmyadmin}\` | 80/TCP |`,
+    `| \`${DATA_NAMESPACE}\` | ${labels(DATA_NAMESPACE_LABELS)} | MySQL (${labels(MYSQL_LABELS)}) | \`${IMAGES.mysql}\` | 3306/TCP |`,
+    `| \`${GATEKEEPER_NAMESPACE}\` | | OPA Gatekeeper, Helm chart \`gatekeeper\` ${DEFAULT_GATEKEEPER_VERSION} by default | | |`,
+  ].join("\n");
+}
+
+function connectivityTable(): string {
+  return [
+    `| flow | ${STAGES.join(" | ")} |`,
+    `|---|${STAGES.map(() => "---").join("|")}|`,
+    ...CONNECTIVITY_CLAIMS.map((c) => `| ${c.flow} | ${STAGES.map((s) => (c.expected[s] ? "A" : "D")).join(" | ")} |`),
+  ].join("\n");
+}
+
+function loadBalancerTable(): string {
+  return [
+    `| flow | ${LOAD_BALANCER_CLAIM_STAGES.join(" | ")} |`,
+    `|---|${LOAD_BALANCER_CLAIM_STAGES.map(() => "---").join("|")}|`,
+    ...LOAD_BALANCER_CLAIMS.map(
+      (c) => `| ${c.flow} | ${LOAD_BALANCER_CLAIM_STAGES.map((s) => (c.expected[s] ? "A" : "D")).join(" | ")} |`,
+    ),
+  ].join("\n");
+}
+
+function admissionTable(): string {
+  const from = STAGES.indexOf("allowed-repos");
+  const verdict = (admitted: boolean) => (admitted ? "admitted" : "denied");
+  return [
+    "| object | before `allowed-repos` | from `allowed-repos` on |",
+    "|---|---|---|",
+    ...ADMISSION_CLAIMS.map((c) => {
+      const before = STAGES.slice(0, from).map((s) => c.expected[s]);
+      const after = STAGES.slice(from).map((s) => c.expected[s]);
+      // The claims are per stage; the table has two columns because the policy comes at one stage.
+      if (new Set(before).size !== 1 || new Set(after).size !== 1) {
+        throw new Error(`${c.object}: the admission claim changes within a column; the table cannot show it`);
+      }
+      const names =
+        !after[0] && c.messageNames ? `, the message names ${c.messageNames.map((n) => `\`${n}\``).join(" and ")}` : "";
+      return `| ${c.object} | ${verdict(before[0])} | ${verdict(after[0])}${names} |`;
+    }),
+  ].join("\n");
+}
+
+/** Every generated block of docs/lab.md, by name. */
+export function docBlocks(): Record<string, string> {
+  return {
+    cluster: clusterTable(),
+    connectivity: connectivityTable(),
+    "load-balancer": loadBalancerTable(),
+    admission: admissionTable(),
+  };
+}
+
+/** The document with every block filled in. */
+export function renderLabDoc(text: string): string {
+  return Object.entries(docBlocks()).reduce(
+    (doc, [name, content]) => withBlock(doc, "docs/lab.md", name, SCRIPT, content),
+    text,
+  );
+}
+
+if (require.main === module) {
+  fs.writeFileSync(LAB_DOC, renderLabDoc(fs.readFileSync(LAB_DOC, "utf8")));
+  console.log(`docs/lab.md: ${Object.keys(docBlocks()).length} tables written`);
+}

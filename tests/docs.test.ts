@@ -1,0 +1,74 @@
+// docs/lab.md is the repository's own specification: its tables are generated from the claims
+// the verifier checks, and must not drift from them. The repository reads nothing outside itself.
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { LAB_DOC, renderLabDoc } from "../scripts/docs";
+import { withBlock } from "../scripts/generated";
+
+const ROOT = path.join(__dirname, "..");
+const doc = fs.readFileSync(LAB_DOC, "utf8");
+// Spelled in parts so that this file does not match its own search.
+const SHARED = ["..", "shared"].join("/");
+
+describe("docs/lab.md", () => {
+  it("is what `npm run docs` writes from the claims today", () => {
+    expect(renderLabDoc(doc)).toBe(doc);
+  });
+
+  it("states the connectivity claims row by row, A and D per stage", () => {
+    expect(doc).toContain(
+      [
+        "| flow | app | default-deny | allow-phpmyadmin | allowed-repos | zero-trust |",
+        "|---|---|---|---|---|---|",
+        "| phpmyadmin → mysql:3306/TCP | A | D | A | A | A |",
+        "| intruder → mysql:3306/TCP | A | D | D | D | D |",
+        "| outsider → mysql:3306/TCP | A | D | D | D | D |",
+        "| mysql → kube-dns:53/UDP | A | D | D | D | D |",
+        "| mysql → internet | A | D | D | D | D |",
+        "| phpmyadmin → kube-dns:53/UDP | A | A | A | A | A |",
+        "| phpmyadmin → internet | A | A | A | A | D |",
+        "| intruder → phpmyadmin:80/TCP | A | A | A | A | D |",
+        "| outsider → phpmyadmin:80/TCP | A | A | A | A | D |",
+      ].join("\n"),
+    );
+  });
+
+  it("states the admission claims, and what a denial must name", () => {
+    expect(doc).toContain(
+      "| Pod `app/nginx`, image `nginx` (the article's test) | admitted | denied, the message names `container <nginx>` and `image repo <nginx>` |",
+    );
+    expect(doc).toContain("| Pod `default/nginx` (namespace not constrained) | admitted | admitted |");
+  });
+
+  it("names the pinned images as the program pins them", () => {
+    expect(doc).toContain(
+      "| `data` | `tier=data` | MySQL (`app=mysql`, `tier=data`) | `docker.io/library/mysql:8.4.11` | 3306/TCP |",
+    );
+  });
+
+  it("the drift check fails on a stale table", () => {
+    const stale = withBlock(doc, "docs/lab.md", "connectivity", "npm run docs", "| flow | app |\n|---|---|");
+    expect(renderLabDoc(stale)).toBe(doc);
+    expect(stale).not.toBe(doc);
+  });
+});
+
+describe("the repository", () => {
+  it("links its own specification from the README, not a file outside it", () => {
+    const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+    expect(readme).toContain("](docs/lab.md)");
+    expect(readme).not.toContain(SHARED);
+  });
+
+  it("reads nothing outside itself, except the optional comparison with the course's LAB.md", () => {
+    const tracked = execFileSync("git", ["ls-files"], { cwd: ROOT, encoding: "utf8" })
+      .split("\n")
+      .filter((f) => /\.(ts|js|mjs|json|ya?ml|md|sh)$|^\.ci\/run$/.test(f) && f !== "package-lock.json");
+    // A path out of the repository to the course material: written as a relative path, or
+    // joined from its parts.
+    const outside = new RegExp(`\\.\\./${"shared"}|"\\.\\.",\\s*"\\.\\.",\\s*"${"shared"}"`);
+    const offenders = tracked.filter((file) => outside.test(fs.readFileSync(path.join(ROOT, file), "utf8")));
+    expect(offenders).toEqual(["tests/claims-spec.test.ts"]);
+  });
+});
