@@ -35,6 +35,11 @@ export interface AllowedReposArgs {
   gatekeeper: pulumi.Resource;
   /** Image prefixes admitted per namespace. */
   repos: { app: string[]; data: string[] };
+  /**
+   * The webhook's failure policy, given to the ValidatingAdmissionPolicy Gatekeeper generates
+   * from the template, so that both enforcement points fail the same way.
+   */
+  failurePolicy: "Fail" | "Ignore";
 }
 
 /** One constraint: images of Pods in one namespace limited to a list of prefixes. */
@@ -66,7 +71,7 @@ export class AllowedRepos extends pulumi.ComponentResource {
   constructor(name: string, args: AllowedReposArgs, opts?: pulumi.ComponentResourceOptions) {
     super("k8s-hardening-lab:index:AllowedRepos", name, {}, opts);
     const childOpts = { parent: this, provider: args.provider };
-    const template = allowedReposTemplate();
+    const template = allowedReposTemplate({ failurePolicy: args.failurePolicy });
     this.template = new CustomResource(
       `${name}-template`,
       {

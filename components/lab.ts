@@ -56,7 +56,12 @@ export class HardeningLab extends pulumi.ComponentResource {
     if (atLeast(config.stage, "allowed-repos")) {
       this.allowedRepos = new AllowedRepos(
         `${name}-allowed-repos`,
-        { provider, gatekeeper: this.gatekeeper.release, repos: config.allowedRepos },
+        {
+          provider,
+          gatekeeper: this.gatekeeper.release,
+          repos: config.allowedRepos,
+          failurePolicy: config.gatekeeper.webhookFailurePolicy,
+        },
         { parent: this },
       );
     }

@@ -13,15 +13,16 @@ export const PROJECT = "k8s-hardening-lab";
 export const STAGES = ["app", "default-deny", "allow-phpmyadmin", "allowed-repos", "zero-trust"] as const;
 export type Stage = (typeof STAGES)[number];
 
-/** The Gatekeeper chart version installed unless `gatekeeperVersion` says otherwise. */
-export const DEFAULT_GATEKEEPER_VERSION = "3.21.0";
+/** The Gatekeeper chart installed unless `gatekeeperVersion` says otherwise: the newest stable 3.x. */
+export const DEFAULT_GATEKEEPER_VERSION = "3.23.0";
 
 /**
- * The oldest chart accepted: Gatekeeper evaluates K8sNativeValidation (CEL) code by default from
- * 3.16 on, and the lab's template relies on it for containers, initContainers and
- * ephemeralContainers alike.
+ * The oldest chart accepted: 3.17.0 is the first whose K8sNativeValidation (CEL) engine is on by
+ * default (3.16 had it behind an experimental flag), and the lab's template is judged by its CEL.
+ * The template's Rego twin, in a `code` block with `version: "v1"`, is read as Rego v1 from 3.19
+ * on; before that Gatekeeper never compiles it, because the CEL engine takes precedence.
  */
-export const MIN_GATEKEEPER_VERSION = "3.16.0";
+export const MIN_GATEKEEPER_VERSION = "3.17.0";
 
 export type KeyType = "string" | "integer" | "array";
 
@@ -70,12 +71,13 @@ export const CONFIG_KEYS = {
   gatekeeperVersion: {
     type: "string",
     default: DEFAULT_GATEKEEPER_VERSION,
-    description: `Version of the OPA Gatekeeper Helm chart (${MIN_GATEKEEPER_VERSION} or later 3.x, for the K8sNativeValidation engine).`,
+    description: `Version of the OPA Gatekeeper Helm chart (${MIN_GATEKEEPER_VERSION} or later 3.x, the first with the K8sNativeValidation engine on by default).`,
   },
   gatekeeperReplicas: {
     type: "integer",
-    default: 1,
-    description: "Replicas of the Gatekeeper controller manager, which serves the admission webhook (1 to 10).",
+    default: 2,
+    description:
+      "Replicas of the Gatekeeper controller manager, which serves the admission webhook (1 to 10). At least 2, spread over nodes, so that draining a node (AKS upgrades do) never leaves the webhook without a pod.",
   },
   webhookFailurePolicy: {
     type: "string",

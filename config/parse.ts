@@ -173,10 +173,15 @@ export function parseLabConfig(raw: RawConfig): ParseResult {
     problem(
       "gatekeeperVersion",
       gatekeeperVersion,
-      `is not accepted; expected a Gatekeeper chart version from ${MIN_GATEKEEPER_VERSION} to 3.x (such as ${DEFAULT_GATEKEEPER_VERSION}), which evaluates K8sNativeValidation (CEL)`,
+      `is not accepted; expected a Gatekeeper chart version from ${MIN_GATEKEEPER_VERSION} to 3.x (such as ${DEFAULT_GATEKEEPER_VERSION}), the first with K8sNativeValidation (CEL) on by default`,
     );
   }
   const replicas = integer("gatekeeperReplicas", 1, 10);
+  if (replicas === 1) {
+    warnings.push(
+      `${fullKey("gatekeeperReplicas")}: 1 leaves the admission webhook a single pod; while it restarts or moves off a drained node, requests the webhook covers (Pods and workloads in the lab's namespaces) are ${webhookFailurePolicyText(text("webhookFailurePolicy"))}. 2 or more, spread over nodes, avoid that`,
+    );
+  }
   const webhookFailurePolicy = oneOf("webhookFailurePolicy", ["Fail", "Ignore"] as const);
 
   const allowedRepos = {
@@ -219,6 +224,11 @@ export function parseLabConfig(raw: RawConfig): ParseResult {
       mysqlRootPassword,
     },
   };
+}
+
+/** What a webhook outage does to the requests it covers, for the failure policy configured. */
+function webhookFailurePolicyText(policy: string): string {
+  return policy === "Ignore" ? "admitted unchecked (failurePolicy Ignore)" : "refused (failurePolicy Fail)";
 }
 
 function isAcceptedGatekeeperVersion(version: string): boolean {

@@ -56,14 +56,19 @@ const BAD: BadCase[] = [
     message: `${K}:kubernetesVersion: "latest" is not accepted; expected a version such as 1.33 or 1.33.2, or empty for the region's default`,
   },
   {
+    what: "a Gatekeeper chart whose CEL engine is still experimental",
+    values: { gatekeeperVersion: "3.16.3" },
+    message: `${K}:gatekeeperVersion: "3.16.3" is not accepted; expected a Gatekeeper chart version from 3.17.0 to 3.x (such as 3.23.0), the first with K8sNativeValidation (CEL) on by default`,
+  },
+  {
     what: "a Gatekeeper chart without the CEL engine",
     values: { gatekeeperVersion: "3.14.0" },
-    message: `${K}:gatekeeperVersion: "3.14.0" is not accepted; expected a Gatekeeper chart version from 3.16.0 to 3.x (such as 3.21.0), which evaluates K8sNativeValidation (CEL)`,
+    message: `${K}:gatekeeperVersion: "3.14.0" is not accepted; expected a Gatekeeper chart version from 3.17.0 to 3.x (such as 3.23.0), the first with K8sNativeValidation (CEL) on by default`,
   },
   {
     what: "a Gatekeeper version with a v",
-    values: { gatekeeperVersion: "v3.21.0" },
-    message: `${K}:gatekeeperVersion: "v3.21.0" is not accepted; expected a Gatekeeper chart version from 3.16.0 to 3.x (such as 3.21.0), which evaluates K8sNativeValidation (CEL)`,
+    values: { gatekeeperVersion: "v3.23.0" },
+    message: `${K}:gatekeeperVersion: "v3.23.0" is not accepted; expected a Gatekeeper chart version from 3.17.0 to 3.x (such as 3.23.0), the first with K8sNativeValidation (CEL) on by default`,
   },
   {
     what: "negative replicas",
@@ -215,7 +220,7 @@ describe("accepted configuration", () => {
         nodeCount: "3",
         nodeVmSize: "Standard_D4s_v5",
         kubernetesVersion: "1.33",
-        gatekeeperVersion: "3.16.0",
+        gatekeeperVersion: "3.17.0",
         gatekeeperReplicas: "3",
         webhookFailurePolicy: "Ignore",
         allowedReposApp: ["docker.io/library/phpmyadmin:", "myregistry.azurecr.io/tools/"],
@@ -237,10 +242,14 @@ describe("accepted configuration", () => {
     ]);
     const release = capture.resources.find((r) => r.name === "lab-gatekeeper-release")!.inputs;
     expect([release.version, release.values.replicas, release.values.validatingWebhookFailurePolicy]).toEqual([
-      "3.16.0",
+      "3.17.0",
       3,
       "Ignore",
     ]);
+    // Both webhooks and the generated ValidatingAdmissionPolicy fail the way the trainer chose.
+    expect(release.values.validatingWebhookCheckIgnoreFailurePolicy).toBe("Ignore");
+    const template = capture.resources.find((r) => r.name === "lab-allowed-repos-template")!.inputs;
+    expect(template.spec.targets[0].code[0].source.failurePolicy).toBe("Ignore");
     const svc = capture.resources.find((r) => r.name === "lab-app-phpmyadmin-svc")!.inputs.spec;
     expect(svc).toEqual({
       type: "LoadBalancer",
@@ -266,6 +275,19 @@ describe("accepted configuration", () => {
       `${K}:allowedReposApp entry "phpmyadmin" admits look-alike repositories (it would admit "phpmyadminevil/miner"); end it with "/", ":" or "@"`,
     ]);
     expect((await runLab({})).warnings).toEqual([]);
+  });
+
+  it("warns that a single Gatekeeper replica leaves the webhook without a pod while it moves, and lets drains evict it", async () => {
+    const capture = await runLab({ gatekeeperReplicas: "1" });
+    expect(capture.error).toBeUndefined();
+    expect(capture.warnings).toEqual([
+      `${K}:gatekeeperReplicas: 1 leaves the admission webhook a single pod; while it restarts or moves off a drained node, requests the webhook covers (Pods and workloads in the lab's namespaces) are refused (failurePolicy Fail). 2 or more, spread over nodes, avoid that`,
+    ]);
+    const values = capture.resources.find((r) => r.name === "lab-gatekeeper-release")!.inputs.values;
+    // A budget of minAvailable 1 over one pod would forbid every eviction and stall the drain.
+    expect([values.replicas, values.pdb]).toEqual([1, { controllerManager: { minAvailable: 0 } }]);
+    const ignore = await runLab({ gatekeeperReplicas: "1", webhookFailurePolicy: "Ignore" });
+    expect(ignore.warnings[0]).toContain("are admitted unchecked (failurePolicy Ignore)");
   });
 
   it("warns about keys that have no effect", async () => {

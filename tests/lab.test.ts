@@ -321,23 +321,106 @@ describe("the default lab (zero-trust, AKS)", () => {
     });
   });
 
-  it("pins the Gatekeeper chart and gives it the replica count and failure policy", () => {
+  it("pins the newest Gatekeeper chart and gives it every value the lab decides, nothing left to beta defaults", () => {
     const release = byName(capture, "lab-gatekeeper-release").inputs;
     expect(release.chart).toBe("gatekeeper");
-    expect(release.version).toBe("3.21.0");
+    expect(release.version).toBe("3.23.0");
     expect(release.namespace).toBe("gatekeeper-system");
     expect(release.repositoryOpts).toEqual({ repo: "https://open-policy-agent.github.io/gatekeeper/charts" });
-    expect(release.values.replicas).toBe(1);
-    expect(release.values.validatingWebhookFailurePolicy).toBe("Fail");
-    expect(release.values.validatingWebhookExemptNamespacesLabels).toEqual({
-      "kubernetes.io/metadata.name": [
-        "kube-system",
-        "kube-public",
-        "kube-node-lease",
-        "calico-system",
-        "tigera-operator",
+    const exempt = ["kube-system", "kube-public", "kube-node-lease", "calico-system", "tigera-operator"];
+    const write = ["CREATE", "UPDATE"];
+    expect(release.values).toEqual({
+      // Two webhook pods by default, on different nodes where there are several, one evictable at a time.
+      replicas: 2,
+      pdb: { controllerManager: { minAvailable: 1 } },
+      controllerManager: {
+        topologySpreadConstraints: [
+          {
+            maxSkew: 1,
+            topologyKey: "kubernetes.io/hostname",
+            whenUnsatisfiable: "DoNotSchedule",
+            nodeTaintsPolicy: "Honor",
+            labelSelector: { matchLabels: { "gatekeeper.sh/operation": "webhook" } },
+          },
+        ],
+        exemptNamespaces: exempt,
+      },
+      validatingWebhookFailurePolicy: "Fail",
+      // Only what the lab's policies judge: no cluster-scoped built-in kind, no Secret, no Node.
+      validatingWebhookCustomRules: [
+        {
+          apiGroups: [""],
+          apiVersions: ["v1"],
+          operations: write,
+          resources: ["pods", "pods/ephemeralcontainers"],
+          scope: "Namespaced",
+        },
+        {
+          apiGroups: ["apps"],
+          apiVersions: ["v1"],
+          operations: write,
+          resources: ["deployments", "statefulsets", "daemonsets", "replicasets"],
+          scope: "Namespaced",
+        },
+        {
+          apiGroups: ["batch"],
+          apiVersions: ["v1"],
+          operations: write,
+          resources: ["jobs", "cronjobs"],
+          scope: "Namespaced",
+        },
+        {
+          apiGroups: ["templates.gatekeeper.sh", "constraints.gatekeeper.sh", "expansion.gatekeeper.sh"],
+          apiVersions: ["*"],
+          operations: write,
+          resources: ["*"],
+          scope: "Cluster",
+        },
       ],
+      validatingWebhookExemptNamespacesLabels: { "kubernetes.io/metadata.name": exempt },
+      validatingWebhookCheckIgnoreFailurePolicy: "Fail",
+      defaultCreateVAPForTemplates: true,
+      defaultCreateVAPBindingForConstraints: true,
+      enableGeneratorResourceExpansion: true,
+      enableK8sNativeValidation: true,
+      disabledBuiltins: ["http.send"],
+      disableMutation: true,
     });
+  });
+
+  it("sets only values the 3.17.0 to 3.23.0 charts read", () => {
+    // Each path is in charts/gatekeeper/values.yaml at 3.17.0, 3.21.1 and 3.23.0, except the two
+    // VAP keys, which the controller-manager's template reads with `hasKey` (not in values.yaml)
+    // in all three.
+    const CHART_VALUES = [
+      "replicas",
+      "pdb.controllerManager.minAvailable",
+      "controllerManager.topologySpreadConstraints",
+      "controllerManager.exemptNamespaces",
+      "validatingWebhookFailurePolicy",
+      "validatingWebhookCustomRules",
+      "validatingWebhookExemptNamespacesLabels",
+      "validatingWebhookCheckIgnoreFailurePolicy",
+      "defaultCreateVAPForTemplates",
+      "defaultCreateVAPBindingForConstraints",
+      "enableGeneratorResourceExpansion",
+      "enableK8sNativeValidation",
+      "disabledBuiltins",
+      "disableMutation",
+    ];
+    // A value is a leaf, or a list or a map the chart renders whole (toYaml).
+    const WHOLE = [
+      "controllerManager.topologySpreadConstraints",
+      "validatingWebhookCustomRules",
+      "validatingWebhookExemptNamespacesLabels",
+    ];
+    const paths = (value: Record<string, unknown>, prefix = ""): string[] =>
+      Object.entries(value).flatMap(([key, v]) => {
+        const path = prefix + key;
+        const isMap = typeof v === "object" && v !== null && !Array.isArray(v);
+        return isMap && !WHOLE.includes(path) ? paths(v as Record<string, unknown>, `${path}.`) : [path];
+      });
+    expect(paths(byName(capture, "lab-gatekeeper-release").inputs.values).sort()).toEqual([...CHART_VALUES].sort());
   });
 
   it("outputs the stage, the cluster and resource group names, and how to reach phpMyAdmin", () => {

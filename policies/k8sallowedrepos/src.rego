@@ -7,7 +7,10 @@
 #   are checked too.
 package k8sallowedrepos
 
-import rego.v1
+# Rego v1 without `import rego.v1`: Gatekeeper refuses that import ("bad import"; a template may
+# import only data.lib.* and future.*), and reads this source as v1 because the template ships it
+# in a code block with `version: "v1"` (Gatekeeper 3.19 and later). OPA 1.x reads v1 by default,
+# so `opa test` runs the same text.
 
 # One violation per reviewed object, listing every bad container joined by "; ".
 # The CEL twin of this rule (src.cel.yaml) can return only one message per validation,

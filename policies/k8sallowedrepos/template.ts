@@ -40,6 +40,35 @@ export interface CelSource {
   validations: CelValidation[];
 }
 
+/** The K8sNativeValidation source as the template ships it, with the settings of its VAP. */
+export interface TemplateCelSource extends CelSource {
+  /** Generate the ValidatingAdmissionPolicy whatever the install's default. */
+  generateVAP: true;
+  /** The generated ValidatingAdmissionPolicy's failure policy. */
+  failurePolicy: "Fail" | "Ignore";
+}
+
+/** The `source` of a Rego code block: Rego v1 from Gatekeeper 3.19 on. */
+export interface RegoSource {
+  version: "v1";
+  rego: string;
+}
+
+/** The template's code: the CEL first (Gatekeeper's choice when both are there), then its Rego twin. */
+export type TemplateCode = [
+  { engine: "K8sNativeValidation"; source: TemplateCelSource },
+  { engine: "Rego"; source: RegoSource },
+];
+
+export interface TemplateOptions {
+  /**
+   * What the API server does when the generated ValidatingAdmissionPolicy cannot be evaluated;
+   * the lab gives it the webhook's failure policy, so both enforcement points fail alike.
+   * Defaults to Fail.
+   */
+  failurePolicy?: "Fail" | "Ignore";
+}
+
 /** A `templates.gatekeeper.sh/v1` ConstraintTemplate, as the API server receives it. */
 export interface ConstraintTemplateObject {
   apiVersion: "templates.gatekeeper.sh/v1";
@@ -54,8 +83,7 @@ export interface ConstraintTemplateObject {
     };
     targets: {
       target: "admission.k8s.gatekeeper.sh";
-      rego: string;
-      code: { engine: "K8sNativeValidation"; source: CelSource }[];
+      code: TemplateCode;
     }[];
   };
 }
@@ -71,8 +99,16 @@ export function allowedReposCelSource(): CelSource {
   return asCelSource(parsed, CEL_PATH);
 }
 
-/** The full ConstraintTemplate object, built fresh on every call (callers may mutate it). */
-export function allowedReposTemplate(): ConstraintTemplateObject {
+/**
+ * The full ConstraintTemplate object, built fresh on every call (callers may mutate it).
+ *
+ * Both engines sit in `code`. Gatekeeper evaluates the CEL (K8sNativeValidation takes precedence,
+ * with no fallback) and generates a ValidatingAdmissionPolicy from it. The Rego twin is there for
+ * a Gatekeeper that runs without the CEL engine: in a `Rego` block with `version: "v1"` it is read
+ * as Rego v1 (Gatekeeper 3.19 and later); the legacy `spec.targets[].rego` field would be read as
+ * Rego v0, which this source is not, and would override the block.
+ */
+export function allowedReposTemplate(options: TemplateOptions = {}): ConstraintTemplateObject {
   return {
     apiVersion: "templates.gatekeeper.sh/v1",
     kind: "ConstraintTemplate",
@@ -105,8 +141,19 @@ export function allowedReposTemplate(): ConstraintTemplateObject {
       targets: [
         {
           target: "admission.k8s.gatekeeper.sh",
-          rego: allowedReposRego(),
-          code: [{ engine: "K8sNativeValidation", source: allowedReposCelSource() }],
+          code: [
+            {
+              engine: "K8sNativeValidation",
+              source: {
+                ...allowedReposCelSource(),
+                // Said in the template, not left to the install's default (true only from
+                // Gatekeeper 3.20, as a beta): Pods are judged by the API server itself.
+                generateVAP: true,
+                failurePolicy: options.failurePolicy ?? "Fail",
+              },
+            },
+            { engine: "Rego", source: { version: "v1", rego: allowedReposRego() } },
+          ],
         },
       ],
     },

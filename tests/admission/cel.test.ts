@@ -83,7 +83,7 @@ describe("templates the engine cannot or will not evaluate", () => {
 
   it("uses the CEL of a template that has both engines", () => {
     const template = allowedReposTemplate();
-    expect(template.spec.targets[0].rego).toContain("package k8sallowedrepos");
+    expect(template.spec.targets[0].code.map((c) => c.engine)).toEqual(["K8sNativeValidation", "Rego"]);
     expect(engine({ templates: [template] }).review(nginx).notes).toEqual([]);
   });
 
