@@ -23,6 +23,8 @@ import {
   LOAD_BALANCER_CLAIMS,
   LOAD_BALANCER_CLAIM_STAGES,
 } from "../verifier/lab/claims";
+import { pointText } from "../verifier/analyze";
+import { verifyLab } from "../verifier/lab";
 import { withBlock } from "./generated";
 
 export const LAB_DOC = path.join(__dirname, "..", "docs", "lab.md");
@@ -81,25 +83,57 @@ function admissionTable(): string {
   ].join("\n");
 }
 
+/**
+ * What a trainee sees at the stage allowed-repos for each denied request of the claims: the
+ * command, the enforcement point that refuses it, and kubectl's output, as the verifier computes
+ * them from the lab's own graph.
+ */
+async function deniedRequests(): Promise<string> {
+  const [report] = await verifyLab({ stage: "allowed-repos", allStages: false });
+  const lines: string[] = [];
+  for (const result of report.admission) {
+    const { deniedBy, kubectl } = result.enforcement ?? {};
+    if (deniedBy === undefined || kubectl === undefined) continue;
+    lines.push(
+      `- \`${result.object}\` with \`${kubectl.command}\`: refused by ${pointText(deniedBy)}`,
+      "",
+      "  ```text",
+      `  ${kubectl.output}`,
+      "  ```",
+      "",
+    );
+  }
+  return lines.join("\n").trimEnd();
+}
+
 /** Every generated block of docs/lab.md, by name. */
-export function docBlocks(): Record<string, string> {
+export async function docBlocks(): Promise<Record<string, string>> {
   return {
     cluster: clusterTable(),
     connectivity: connectivityTable(),
     "load-balancer": loadBalancerTable(),
     admission: admissionTable(),
+    "denied-requests": await deniedRequests(),
   };
 }
 
 /** The document with every block filled in. */
-export function renderLabDoc(text: string): string {
-  return Object.entries(docBlocks()).reduce(
+export async function renderLabDoc(text: string): Promise<string> {
+  return Object.entries(await docBlocks()).reduce(
     (doc, [name, content]) => withBlock(doc, "docs/lab.md", name, SCRIPT, content),
     text,
   );
 }
 
 if (require.main === module) {
-  fs.writeFileSync(LAB_DOC, renderLabDoc(fs.readFileSync(LAB_DOC, "utf8")));
-  console.log(`docs/lab.md: ${Object.keys(docBlocks()).length} tables written`);
+  renderLabDoc(fs.readFileSync(LAB_DOC, "utf8")).then(
+    (doc) => {
+      fs.writeFileSync(LAB_DOC, doc);
+      console.log("docs/lab.md: tables written");
+    },
+    (error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    },
+  );
 }

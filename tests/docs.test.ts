@@ -12,8 +12,20 @@ const doc = fs.readFileSync(LAB_DOC, "utf8");
 const SHARED = ["..", "shared"].join("/");
 
 describe("docs/lab.md", () => {
-  it("is what `npm run docs` writes from the claims today", () => {
-    expect(renderLabDoc(doc)).toBe(doc);
+  it("is what `npm run docs` writes from the claims today", async () => {
+    expect(await renderLabDoc(doc)).toBe(doc);
+  });
+
+  it("shows what kubectl prints for the article's test, from the ValidatingAdmissionPolicy", () => {
+    expect(doc).toContain(
+      [
+        "- `Pod/app/nginx` with `kubectl run nginx -n app --image=nginx`: refused by the ValidatingAdmissionPolicy binding gatekeeper-k8sallowedrepos-allowed-repos-app (policy gatekeeper-k8sallowedrepos)",
+        "",
+        "  ```text",
+        `  The pods "nginx" is invalid: : ValidatingAdmissionPolicy 'gatekeeper-k8sallowedrepos' with binding 'gatekeeper-k8sallowedrepos-allowed-repos-app' denied request: container <nginx> has an invalid image repo <nginx>, allowed repos are ["docker.io/library/phpmyadmin:"]`,
+        "  ```",
+      ].join("\n"),
+    );
   });
 
   it("states the connectivity claims row by row, A and D per stage", () => {
@@ -47,9 +59,9 @@ describe("docs/lab.md", () => {
     );
   });
 
-  it("the drift check fails on a stale table", () => {
+  it("the drift check fails on a stale table", async () => {
     const stale = withBlock(doc, "docs/lab.md", "connectivity", "npm run docs", "| flow | app |\n|---|---|");
-    expect(renderLabDoc(stale)).toBe(doc);
+    expect(await renderLabDoc(stale)).toBe(doc);
     expect(stale).not.toBe(doc);
   });
 });

@@ -69,6 +69,7 @@ describe("--compare", () => {
       stage,
       policies: [],
       constraints: [],
+      gatekeeper: "Gatekeeper 3.23.0 with its chart's default values",
       connectivity: [{ from: "app/a", to: "data/b", port: 80, protocol: "TCP", allowed, reason: "" }],
       admission: [{ object: "Pod/app/x", allowed: true, violations: [], notes: [] }],
       claims: [

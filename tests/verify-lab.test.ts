@@ -72,19 +72,38 @@ describe("--all-stages", () => {
   it("judges the article's admission test exactly, before and from the stage allowed-repos", () => {
     const nginx = (stage: string) =>
       reports.find((r) => r.stage === stage)!.admission.find((a) => a.object === "Pod/app/nginx");
-    expect(nginx("allow-phpmyadmin")).toEqual({ object: "Pod/app/nginx", allowed: true, violations: [], notes: [] });
+    const webhook = { kind: "webhook", name: "validation.gatekeeper.sh" };
+    const binding = {
+      kind: "ValidatingAdmissionPolicy",
+      policy: "gatekeeper-k8sallowedrepos",
+      binding: "gatekeeper-k8sallowedrepos-allowed-repos-app",
+      constraint: "K8sAllowedRepos/allowed-repos-app",
+    };
+    // Before the stage, only the webhook sees it (no constraint, no binding), and admits it.
+    expect(nginx("allow-phpmyadmin")).toEqual({
+      object: "Pod/app/nginx",
+      allowed: true,
+      violations: [],
+      notes: [],
+      enforcement: { points: [webhook] },
+    });
+    const message =
+      'container <nginx> has an invalid image repo <nginx>, allowed repos are ["docker.io/library/phpmyadmin:"]';
+    const cause = `ValidatingAdmissionPolicy 'gatekeeper-k8sallowedrepos' with binding 'gatekeeper-k8sallowedrepos-allowed-repos-app' denied request: ${message}`;
     expect(nginx("allowed-repos")).toEqual({
       object: "Pod/app/nginx",
       allowed: false,
-      violations: [
-        {
-          constraint: "K8sAllowedRepos/allowed-repos-app",
-          enforcementAction: "deny",
-          message:
-            'container <nginx> has an invalid image repo <nginx>, allowed repos are ["docker.io/library/phpmyadmin:"]',
-        },
-      ],
+      violations: [{ constraint: "K8sAllowedRepos/allowed-repos-app", enforcementAction: "deny", message }],
       notes: [],
+      enforcement: {
+        points: [binding, webhook],
+        deniedBy: binding,
+        status: { code: 422, reason: "Invalid", message: `pods "nginx" is forbidden: ${cause}` },
+        kubectl: {
+          command: "kubectl run nginx -n app --image=nginx",
+          output: `The pods "nginx" is invalid: : ${cause}`,
+        },
+      },
     });
     const deployment = reports
       .find((r) => r.stage === "zero-trust")!
@@ -279,8 +298,17 @@ describe("the renderings", () => {
     // Stage 2's row for MySQL: everything out of `data` is denied but its own port.
     expect(lines).toContain("| data/mysql | ❌ | ❌ | ✅ | ❌ | ❌ | ❌ | ❌ |");
     expect(lines).toContain(
-      '| `Pod/app/nginx` | **denied** | `K8sAllowedRepos/allowed-repos-app` (deny): container &lt;nginx> has an invalid image repo &lt;nginx>, allowed repos are ["docker.io/library/phpmyadmin:"] |',
+      '| `Pod/app/nginx` | **denied** | ValidatingAdmissionPolicy binding gatekeeper-k8sallowedrepos-allowed-repos-app (policy gatekeeper-k8sallowedrepos) | `K8sAllowedRepos/allowed-repos-app` (deny): container &lt;nginx> has an invalid image repo &lt;nginx>, allowed repos are ["docker.io/library/phpmyadmin:"] |',
     );
+    // What the trainee sees, as a code block (no escaping inside).
+    const at = lines.indexOf("`Pod/app/nginx`: `kubectl run nginx -n app --image=nginx` prints");
+    expect(lines.slice(at, at + 5)).toEqual([
+      "`Pod/app/nginx`: `kubectl run nginx -n app --image=nginx` prints",
+      "",
+      "```text",
+      `The pods "nginx" is invalid: : ValidatingAdmissionPolicy 'gatekeeper-k8sallowedrepos' with binding 'gatekeeper-k8sallowedrepos-allowed-repos-app' denied request: container <nginx> has an invalid image repo <nginx>, allowed repos are ["docker.io/library/phpmyadmin:"]`,
+      "```",
+    ]);
     expect(lines.filter((l) => l.startsWith("## Stage "))).toEqual([
       "## Stage 1: `app`",
       "## Stage 2: `default-deny`",

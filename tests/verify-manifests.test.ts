@@ -6,6 +6,10 @@ const FIXTURES = "tests/fixtures/manifests";
 
 describe("manifests mode on tests/fixtures/manifests/two-tier", () => {
   it("prints exactly this JSON document", async () => {
+    const webhook = { kind: "webhook", name: "validation.gatekeeper.sh" };
+    const dump =
+      'container <dump> has an invalid image repo <busybox:1.36>, allowed repos are ["registry.example/db/", "registry.example"]';
+    const cronJobDenial = `admission webhook "validation.gatekeeper.sh" denied the request: [db-images] [Implied by expand-cronjobs] ${dump}`;
     const result = await verify(
       "--manifests",
       `${FIXTURES}/two-tier`,
@@ -88,9 +92,35 @@ describe("manifests mode on tests/fixtures/manifests/two-tier", () => {
           "ingress to web/frontend denied: isolated by web/allow-home, no ingress rule allows 8080/TCP from external:cafe",
         ),
       ],
+      // Judged as Gatekeeper 3.23.0 with its chart's defaults would enforce it: the webhook sees
+      // everything; the lab's template (used because the manifests have none) generates a
+      // ValidatingAdmissionPolicy, and the constraint's binding judges the Pods it matches. The
+      // CronJob is refused by the webhook alone, for the Pod its job template would create.
       admission: [
-        { object: "Deployment/web/frontend", allowed: true, violations: [], notes: [] },
-        { object: "Pod/db/postgres", allowed: true, violations: [], notes: [] },
+        {
+          object: "Deployment/web/frontend",
+          allowed: true,
+          violations: [],
+          notes: [],
+          enforcement: { points: [webhook] },
+        },
+        {
+          object: "Pod/db/postgres",
+          allowed: true,
+          violations: [],
+          notes: [],
+          enforcement: {
+            points: [
+              {
+                kind: "ValidatingAdmissionPolicy",
+                policy: "gatekeeper-k8sallowedrepos",
+                binding: "gatekeeper-k8sallowedrepos-db-images",
+                constraint: "K8sAllowedRepos/db-images",
+              },
+              webhook,
+            ],
+          },
+        },
         {
           object: "CronJob/db/backup",
           allowed: false,
@@ -98,16 +128,26 @@ describe("manifests mode on tests/fixtures/manifests/two-tier", () => {
             {
               constraint: "K8sAllowedRepos/db-images",
               enforcementAction: "deny",
-              message:
-                '[Implied by expand-cronjobs] container <dump> has an invalid image repo <busybox:1.36>, allowed repos are ["registry.example/db/", "registry.example"]',
+              message: `[Implied by expand-cronjobs] ${dump}`,
+              impliedBy: "expand-cronjobs",
             },
           ],
           notes: [],
+          enforcement: {
+            points: [webhook],
+            deniedBy: webhook,
+            status: { code: 403, reason: "Forbidden", message: cronJobDenial },
+            kubectl: {
+              command: `kubectl create -f ${FIXTURES}/two-tier/workloads.yaml`,
+              output: `Error from server (Forbidden): error when creating "${FIXTURES}/two-tier/workloads.yaml": ${cronJobDenial}`,
+            },
+          },
         },
       ],
       claims: [],
       policies: ["db/allow-frontend", "db/deny-all", "web/allow-home"],
       constraints: ["K8sAllowedRepos/db-images"],
+      gatekeeper: "Gatekeeper 3.23.0 with its chart's default values",
       warnings: [
         'K8sAllowedRepos/db-images parameters.repos entry "registry.example" admits look-alike repositories (it would admit "registry.exampleevil/miner"); end it with "/", ":" or "@"',
       ],

@@ -10,7 +10,9 @@ import {
   lookAlikeWarning,
 } from "../policies/k8sallowedrepos/template";
 import { AdmissionEngine, AdmissionInputError, AdmissionResult } from "./admission";
+import type { EnforcementPoint } from "./admission/types";
 import {
+  AdmissionProbe,
   ADMISSION_CLAIMS,
   CONNECTIVITY_CLAIMS,
   ConnectivityClaim,
@@ -18,6 +20,7 @@ import {
   LOAD_BALANCER_CLAIMS,
   LOAD_BALANCER_CLAIM_STAGES,
 } from "./lab/claims";
+import { LAB_SOURCE } from "./lab/stack";
 import { ClusterModel, KubeObject, VerifyInputError } from "./model";
 import { Endpoint, NetworkPolicyEngine, TableEntry } from "./netpol";
 
@@ -37,6 +40,8 @@ export interface Report {
   policies: string[];
   /** The constraints in force, as `KIND/NAME`. */
   constraints: string[];
+  /** The Gatekeeper install whose enforcement points the admission verdicts name. */
+  gatekeeper: string;
   connectivity: TableEntry[];
   admission: AdmissionResult[];
   claims: ClaimResult[];
@@ -128,6 +133,7 @@ function admissionEngine(model: ClusterModel): AdmissionEngine {
       constraints: model.constraints,
       expansionTemplates: model.expansionTemplates,
       namespaces: model.namespaceObjects,
+      install: model.gatekeeper,
     });
   } catch (error) {
     if (!(error instanceof AdmissionInputError)) throw error;
@@ -171,13 +177,24 @@ function checkConnectivityClaim(claim: ConnectivityClaim, stage: Stage, table: T
   };
 }
 
-const describeResult = (r: AdmissionResult) =>
-  r.allowed
-    ? `${r.object} admitted`
-    : `${r.object} denied: ${r.violations
-        .filter((v) => v.enforcementAction === "deny")
-        .map((v) => `[${v.constraint}] ${v.message}`)
-        .join("; ")}`;
+/** Where a denial happens, in words: "the ValidatingAdmissionPolicy binding B" or "the webhook W". */
+export function pointText(point: EnforcementPoint): string {
+  return point.kind === "webhook"
+    ? `the webhook ${point.name}`
+    : `the ValidatingAdmissionPolicy binding ${point.binding} (policy ${point.policy})`;
+}
+
+const describeResult = (r: AdmissionResult) => {
+  if (r.allowed) return `${r.object} admitted`;
+  const deniedBy = r.enforcement?.deniedBy;
+  const denials = r.violations
+    .filter((v) => v.enforcementAction === "deny")
+    .map((v) => `[${v.constraint}] ${v.message}`)
+    .join("; ");
+  return deniedBy === undefined
+    ? `${r.object} denied: ${denials}`
+    : `${r.object} denied by ${pointText(deniedBy)}: ${denials}`;
+};
 
 /**
  * An admission row holds when every probe object of the row gets the expected verdict and, when
@@ -212,8 +229,18 @@ export function analyze(model: ClusterModel, options: { stage?: Stage; notes?: s
   const connectivity = connectivityTable(model, engine, lab);
   const admissionEngineForModel = admissionEngine(model);
   const labProbes = lab ? ADMISSION_CLAIMS.flatMap((c) => (c.probes === "lab-workloads" ? [] : c.probes)) : [];
-  const reviewed = [...model.admissionObjects, ...labProbes];
-  const admission = reviewed.map((object) => admissionEngineForModel.review(object));
+  const reviewed: AdmissionProbe[] = [...model.admissionObjects.map((object) => ({ object })), ...labProbes];
+  // What kubectl prints names the file a manifest came from; the lab's objects and the claims'
+  // probes have none, and are sent as `kubectl create -f -` would send them.
+  const fileOf = (object: KubeObject) => {
+    const source = model.sources.get(object);
+    return source === undefined || source === LAB_SOURCE ? "STDIN" : source;
+  };
+  const admission = reviewed.map(({ object, update }) =>
+    update === undefined
+      ? admissionEngineForModel.review(object, "CREATE", undefined, { file: fileOf(object) })
+      : admissionEngineForModel.review(object, "UPDATE", update.oldObject, { subresource: update.subresource }),
+  );
   const claims: ClaimResult[] = [];
   if (options.stage !== undefined) {
     const stage = options.stage;
@@ -222,21 +249,18 @@ export function analyze(model: ClusterModel, options: { stage?: Stage; notes?: s
       for (const claim of LOAD_BALANCER_CLAIMS) claims.push(checkConnectivityClaim(claim, stage, connectivity));
     }
     for (const claim of ADMISSION_CLAIMS) {
-      const probes = claim.probes === "lab-workloads" ? model.admissionObjects : claim.probes;
-      claims.push(
-        checkAdmissionClaim(
-          claim.object,
-          claim.expected[stage],
-          claim.messageNames ?? [],
-          probes.map((p) => admission[reviewed.indexOf(p)]),
-        ),
-      );
+      const results =
+        claim.probes === "lab-workloads"
+          ? model.admissionObjects.map((_, i) => admission[i])
+          : claim.probes.map((probe) => admission[reviewed.indexOf(probe)]);
+      claims.push(checkAdmissionClaim(claim.object, claim.expected[stage], claim.messageNames ?? [], results));
     }
   }
   return {
     ...(options.stage !== undefined ? { stage: options.stage } : {}),
     policies: model.policies.map((p) => `${p.metadata.namespace}/${p.metadata.name}`).sort(),
     constraints: model.constraints.map((c) => `${c.kind}/${c.metadata.name}`).sort(),
+    gatekeeper: model.gatekeeper.source,
     connectivity,
     admission,
     claims,

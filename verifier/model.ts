@@ -3,6 +3,8 @@
  * from the Pulumi program) or a folder of manifests. One builder serves both, so the two modes
  * cannot disagree on what a Deployment's pods or a namespace's labels are.
  */
+import { DEFAULT_GATEKEEPER_VERSION } from "../config/keys";
+import { installFromChart, type GatekeeperInstall } from "./admission/enforcement";
 import type { ContainerPortInfo, ExternalPeer, NamespaceInfo, NetworkPolicyObject, PodInfo, Protocol } from "./netpol";
 import { PROTOCOLS, validateNetworkPolicy } from "./netpol";
 
@@ -32,7 +34,20 @@ export interface ClusterModel {
   expansionTemplates: KubeObject[];
   /** Where each object came from (a file, or the lab program), for messages. */
   sources: Map<KubeObject, string>;
+  /** The Gatekeeper that enforces the constraints: where, and what a denial says. */
+  gatekeeper: GatekeeperInstall;
 }
+
+/**
+ * Manifests carry no Gatekeeper install: they are judged as the lab's default chart with its
+ * default values would enforce them (a ValidatingAdmissionPolicy per CEL template and a binding
+ * per constraint, the webhook on every resource).
+ */
+export const DEFAULT_GATEKEEPER = installFromChart(
+  DEFAULT_GATEKEEPER_VERSION,
+  {},
+  `Gatekeeper ${DEFAULT_GATEKEEPER_VERSION} with its chart's default values`,
+);
 
 /** Where a workload kind keeps its pod template. */
 export const POD_TEMPLATE_PATHS: Record<string, string[]> = {
@@ -100,7 +115,11 @@ const isConstraint = (object: KubeObject) =>
  * Builds the model from objects. Every malformed object is reported (file, object and field), all
  * at once, as a VerifyInputError.
  */
-export function buildModel(objects: SourcedObject[], externals: ExternalPeer[] = []): ClusterModel {
+export function buildModel(
+  objects: SourcedObject[],
+  externals: ExternalPeer[] = [],
+  gatekeeper: GatekeeperInstall = DEFAULT_GATEKEEPER,
+): ClusterModel {
   const problems: string[] = [];
   const namespaces = new Map<string, NamespaceInfo>();
   const namespaceObjects = new Map<string, KubeObject>();
@@ -116,6 +135,7 @@ export function buildModel(objects: SourcedObject[], externals: ExternalPeer[] =
     constraints: [],
     expansionTemplates: [],
     sources: new Map(),
+    gatekeeper,
   };
 
   for (const { object, source } of objects) {

@@ -3,7 +3,7 @@
  * JSON for tools.
  */
 import { STAGES } from "../config/keys";
-import type { Report } from "./analyze";
+import { pointText, type Report } from "./analyze";
 import { Change, changeLine } from "./compare";
 import type { TableEntry } from "./netpol";
 
@@ -81,8 +81,9 @@ function textReport(report: Report): string {
   );
   lines.push("");
   if (report.admission.length > 0) {
-    lines.push("Admission: what Gatekeeper would do with each object");
+    lines.push(`Admission: what Gatekeeper would do with each object, enforced as ${report.gatekeeper} would`);
     const width = Math.max(...report.admission.map((a) => a.object.length)) + 2;
+    const indent = " ".repeat(12);
     for (const result of report.admission) {
       const verdict = result.allowed ? "admitted" : "DENIED  ";
       const first = result.violations[0];
@@ -91,8 +92,13 @@ function textReport(report: Report): string {
       );
       for (const violation of result.violations.slice(1)) {
         lines.push(
-          `  ${" ".repeat(10)}${" ".repeat(width)}[${violation.constraint}] ${violation.enforcementAction}: ${violation.message}`,
+          `${indent}${" ".repeat(width)}[${violation.constraint}] ${violation.enforcementAction}: ${violation.message}`,
         );
+      }
+      const { deniedBy, kubectl } = result.enforcement ?? {};
+      if (deniedBy !== undefined && kubectl !== undefined) {
+        lines.push(`${indent}refused by ${pointText(deniedBy)}; \`${kubectl.command}\` prints:`);
+        lines.push(...kubectl.output.split("\n").map((line) => `${indent}  ${line}`));
       }
     }
     lines.push("");
@@ -158,17 +164,25 @@ function markdownReport(report: Report, level = "##"): string {
   }
   lines.push("");
   if (report.admission.length > 0) {
-    lines.push("**Admission**");
+    lines.push(`**Admission**, enforced as ${md(report.gatekeeper)} would`);
     lines.push("");
-    lines.push("| object | verdict | violations |");
-    lines.push("|---|---|---|");
+    lines.push("| object | verdict | refused by | violations |");
+    lines.push("|---|---|---|---|");
     for (const result of report.admission) {
       const violations = result.violations
         .map((v) => `\`${v.constraint}\` (${v.enforcementAction}): ${md(v.message)}`)
         .join("<br>");
-      lines.push(`| \`${result.object}\` | ${result.allowed ? "admitted" : "**denied**"} | ${violations} |`);
+      const deniedBy = result.enforcement?.deniedBy;
+      const by = deniedBy === undefined ? "" : md(pointText(deniedBy).replace(/^the /, ""));
+      lines.push(`| \`${result.object}\` | ${result.allowed ? "admitted" : "**denied**"} | ${by} | ${violations} |`);
     }
     lines.push("");
+    // What a trainee sees: the command and kubectl's output, exactly.
+    for (const result of report.admission) {
+      const kubectl = result.enforcement?.deniedBy === undefined ? undefined : result.enforcement.kubectl;
+      if (kubectl === undefined) continue;
+      lines.push(`\`${result.object}\`: \`${kubectl.command}\` prints`, "", "```text", kubectl.output, "```", "");
+    }
   }
   for (const warning of report.warnings) lines.push(`> ⚠️ ${md(warning)}`);
   for (const note of report.notes) lines.push(`> ℹ️ ${md(note)}`);
@@ -208,13 +222,14 @@ export function render(reports: Report[], format: Format, changes?: Change[]): s
   if (format === "json") {
     // The tables lead; context follows.
     const ordered = reports.map(
-      ({ stage, connectivity, admission, claims, policies, constraints, warnings, notes }) => ({
+      ({ stage, connectivity, admission, claims, policies, constraints, gatekeeper, warnings, notes }) => ({
         ...(stage ? { stage } : {}),
         connectivity,
         admission,
         claims,
         policies,
         constraints,
+        gatekeeper,
         warnings,
         notes,
       }),

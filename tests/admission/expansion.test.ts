@@ -42,6 +42,7 @@ describe("a Deployment", () => {
           enforcementAction: "deny",
           message:
             '[Implied by expand-deployments] container <web> has an invalid image repo <nginx>, allowed repos are ["docker.io/library/phpmyadmin:"]',
+          impliedBy: "expand-deployments",
         },
       ],
       notes: [],

@@ -66,6 +66,7 @@ export function engine(input: Partial<AdmissionEngineInput> = {}): AdmissionEngi
     constraints: input.constraints ?? [labAppConstraint()],
     expansionTemplates: input.expansionTemplates ?? [],
     namespaces: input.namespaces ?? LAB_NAMESPACES,
+    ...(input.install ? { install: input.install } : {}),
   });
 }
 

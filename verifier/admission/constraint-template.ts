@@ -15,6 +15,8 @@ export interface CompiledTemplate {
   kind: string;
   /** Undefined for a template that has only Rego. */
   cel?: NativeValidation;
+  /** The CEL source's `generateVAP`, when it says; the install's default otherwise. */
+  generateVAP?: boolean;
 }
 
 const TARGET = "admission.k8s.gatekeeper.sh";
@@ -56,7 +58,8 @@ export function compileTemplate(raw: unknown, where: string): CompiledTemplate {
     }
   }
   if (problems.length > 0) throw new AdmissionInputError(problems);
-  return { name, kind, cel };
+  const generateVAP = isRecord(celCode?.source) ? celCode.source.generateVAP : undefined;
+  return { name, kind, cel, ...(typeof generateVAP === "boolean" ? { generateVAP } : {}) };
 }
 
 function crdKind(spec: Record<string, unknown>): string {

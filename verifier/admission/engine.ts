@@ -15,6 +15,7 @@ import {
   type ExpansionTemplate,
   type Resultant,
 } from "./expansion";
+import { enforce, kubectlCommandFor, type GatekeeperInstall, type JudgingConstraint } from "./enforcement";
 import { matches, UnknownNamespaceError } from "./match";
 import { gvkOf, isNamespaceObject, isRecord, nameOf, namespaceOf, objectKey } from "./object";
 import type { AdmissionResult, KubeObject, Operation, SourceType } from "./types";
@@ -28,6 +29,11 @@ export interface AdmissionEngineInput {
   expansionTemplates: object[];
   /** Namespace objects, for namespaceSelector and for CEL's namespaceObject. */
   namespaces: object[];
+  /**
+   * The Gatekeeper install, when known: the verdicts then say where the API server enforces
+   * them (a ValidatingAdmissionPolicy or the webhook) and what it answers.
+   */
+  install?: GatekeeperInstall;
 }
 
 /** One object under review: the request's own, or a resultant of an ExpansionTemplate. */
@@ -47,6 +53,7 @@ export class AdmissionEngine {
   private readonly namespaces = new Map<string, KubeObject>();
   /** Kinds of templates that failed to compile (already reported; not "missing" too). */
   private readonly failedKinds = new Set<string>();
+  private readonly install?: GatekeeperInstall;
 
   /** Compiles all CEL up front; throws one AdmissionInputError listing every problem. */
   constructor(input: AdmissionEngineInput) {
@@ -56,25 +63,52 @@ export class AdmissionEngine {
     this.addExpansionTemplates(input.expansionTemplates, problems);
     this.addNamespaces(input.namespaces, problems);
     if (problems.length > 0) throw new AdmissionInputError(problems);
+    this.install = input.install;
   }
 
   /**
    * Reviews `obj` as a CREATE (oldObject null) or an UPDATE. An UPDATE without `oldObject`
-   * is judged as re-applying the same object (oldObject = obj).
+   * is judged as re-applying the same object (oldObject = obj). For the enforcement, `request`
+   * says where a client sends it from ("STDIN" for `kubectl create -f -`, the default) and the
+   * subresource an UPDATE goes through.
    */
-  review(obj: object, operation: Operation = "CREATE", oldObject?: object): AdmissionResult {
+  review(
+    obj: object,
+    operation: Operation = "CREATE",
+    oldObject?: object,
+    request: { file?: string; subresource?: string } = {},
+  ): AdmissionResult {
     const object = reviewedObject(obj);
     const old = operation === "UPDATE" ? reviewedObject(oldObject ?? obj) : null;
     const result: AdmissionResult = { object: objectKey(object), allowed: true, violations: [], notes: [] };
-    this.judge({ object, oldObject: old, operation, source: "Original" }, result);
+    const matched = this.judge({ object, oldObject: old, operation, source: "Original" }, result);
     for (const resultant of expandObject(object, this.expansions)) {
       this.judge({ object: resultant.object, oldObject: null, operation: "", source: "Generated", resultant }, result);
     }
     result.allowed = !result.violations.some((v) => v.enforcementAction === "deny");
+    if (this.install !== undefined) {
+      const judging: JudgingConstraint[] = matched.map((c) => {
+        const template = this.templatesByKind.get(c.kind)!;
+        const hasVap = template.cel !== undefined && (template.generateVAP ?? this.install!.vapForTemplates);
+        return { kind: c.kind, name: c.name, template: template.name, hasVap };
+      });
+      const subresource = request.subresource ?? "";
+      result.enforcement = enforce(result, object, { operation, subresource }, judging, this.install, {
+        ...kubectlCommandFor(object, request.file ?? "STDIN", subresource),
+      });
+      if (!result.allowed && result.enforcement.deniedBy === undefined) {
+        result.allowed = true;
+        result.notes.push(
+          `Gatekeeper's policy denies ${result.object}, but neither its webhook nor a ValidatingAdmissionPolicy is called for this request (its namespace is exempt, or the webhook's rules leave its kind out), so the API server admits it`,
+        );
+      }
+    }
     return result;
   }
 
-  private judge(review: Review, result: AdmissionResult): void {
+  /** Judges one reviewed object; returns the constraints that selected it. */
+  private judge(review: Review, result: AdmissionResult): ParsedConstraint[] {
+    const selected: ParsedConstraint[] = [];
     const namespace = this.namespaceOf(review.object);
     const prefix = review.resultant === undefined ? "" : `[Implied by ${review.resultant.templateName}] `;
     const note = (text: string): void => {
@@ -82,6 +116,7 @@ export class AdmissionEngine {
     };
     for (const constraint of this.constraints) {
       if (!this.selects(constraint, review, namespace)) continue;
+      selected.push(constraint);
       const template = this.templatesByKind.get(constraint.kind)!;
       if (template.cel === undefined) {
         note(
@@ -104,10 +139,16 @@ export class AdmissionEngine {
       // An ExpansionTemplate's enforcementAction, when set, overrides the constraint's.
       const enforcementAction = review.resultant?.enforcementAction ?? constraint.enforcementAction;
       for (const message of outcome.messages) {
-        result.violations.push({ constraint: constraint.id, enforcementAction, message: prefix + message });
+        result.violations.push({
+          constraint: constraint.id,
+          enforcementAction,
+          message: prefix + message,
+          ...(review.resultant === undefined ? {} : { impliedBy: review.resultant.templateName }),
+        });
       }
       outcome.notes.forEach((n) => note(`${constraint.id}: ${n}`));
     }
+    return selected;
   }
 
   /** Gatekeeper selects on the object or, on UPDATE, on the old object. */

@@ -17,6 +17,33 @@ export interface Violation {
   /** Only "deny" refuses the object; "warn" and "dryrun" are reported and admitted. */
   enforcementAction: EnforcementAction;
   message: string;
+  /** The ExpansionTemplate whose generated resource this is about; absent for the object itself. */
+  impliedBy?: string;
+}
+
+/** A point of the API server's admission chain where Gatekeeper enforces a constraint. */
+export type EnforcementPoint =
+  | {
+      kind: "ValidatingAdmissionPolicy";
+      /** The policy Gatekeeper generates from the template: `gatekeeper-<template>`. */
+      policy: string;
+      /** The binding Gatekeeper generates for the constraint. */
+      binding: string;
+      /** "KIND/NAME" of that constraint. */
+      constraint: string;
+    }
+  | { kind: "webhook"; name: string };
+
+/** Where a verdict is enforced, and what the API server and kubectl say of a denial. */
+export interface Enforcement {
+  /** Every point that judges the request, in the API server's order (policies, then webhooks). */
+  points: EnforcementPoint[];
+  /** The point whose denial the client receives; absent when admitted. */
+  deniedBy?: EnforcementPoint;
+  /** The Status the API server answers a denial with. */
+  status?: { code: number; reason: string; message: string };
+  /** The command that sends the request, and what kubectl prints for the denial. */
+  kubectl?: { command: string; output: string };
 }
 
 export interface AdmissionResult {
@@ -27,4 +54,6 @@ export interface AdmissionResult {
   violations: Violation[];
   /** What the verdict could not take into account, said plainly (never a guess). */
   notes: string[];
+  /** How the API server enforces it, when the engine knows the Gatekeeper install. */
+  enforcement?: Enforcement;
 }

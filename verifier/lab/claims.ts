@@ -131,11 +131,21 @@ export const LOAD_BALANCER_CLAIMS: ConnectivityClaim[] = [
 /** The stages in which LOAD_BALANCER_CLAIMS are claimed at all. */
 export const LOAD_BALANCER_CLAIM_STAGES: readonly Stage[] = ["zero-trust"];
 
+/**
+ * One request a claim is judged by: the object created, or, for `update`, an existing object
+ * changed through a subresource (as `kubectl debug` adds an ephemeral container: the API server
+ * refuses ephemeral containers in a Pod's create, so they only ever arrive this way).
+ */
+export interface AdmissionProbe {
+  object: Record<string, unknown>;
+  update?: { subresource: "ephemeralcontainers"; oldObject: Record<string, unknown> };
+}
+
 export interface AdmissionClaim {
   /** The row as the specification writes it. */
   object: string;
-  /** The probe objects judged for this row (the lab's own workloads for the last row). */
-  probes: "lab-workloads" | Record<string, unknown>[];
+  /** The requests judged for this row (the lab's own workloads for the last row). */
+  probes: "lab-workloads" | AdmissionProbe[];
   /** Admitted before the stage allowed-repos, and from it on. */
   expected: PerStage<boolean>;
   /** Texts a denial message must contain, when denied (the container and the image it names). */
@@ -148,28 +158,29 @@ const pod = (namespace: string, name: string, spec: Record<string, unknown>) => 
   metadata: { name, namespace, labels: { run: name } },
   spec,
 });
+const create = (object: Record<string, unknown>): AdmissionProbe => ({ object });
 
 export const ADMISSION_CLAIMS: AdmissionClaim[] = [
   {
     object: "Pod `app/nginx`, image `nginx` (the article's test)",
-    probes: [pod("app", "nginx", { containers: [{ name: "nginx", image: "nginx" }] })],
+    probes: [create(pod("app", "nginx", { containers: [{ name: "nginx", image: "nginx" }] }))],
     expected: perStage("A A A D D", true, false),
     messageNames: ["container <nginx>", "image repo <nginx>"],
   },
   {
     object: "Pod `app/phpmyadmin`, the lab's phpMyAdmin image",
-    probes: [pod("app", "phpmyadmin", { containers: [{ name: "phpmyadmin", image: IMAGES.phpmyadmin }] })],
+    probes: [create(pod("app", "phpmyadmin", { containers: [{ name: "phpmyadmin", image: IMAGES.phpmyadmin }] }))],
     expected: perStage("A A A A A", true, false),
   },
   {
     object: "Pod `data/busybox`, image `busybox`",
-    probes: [pod("data", "busybox", { containers: [{ name: "busybox", image: "busybox" }] })],
+    probes: [create(pod("data", "busybox", { containers: [{ name: "busybox", image: "busybox" }] }))],
     expected: perStage("A A A D D", true, false),
   },
   {
     object: "Deployment in `app` whose pod template uses `nginx`",
     probes: [
-      {
+      create({
         apiVersion: "apps/v1",
         kind: "Deployment",
         metadata: { name: "nginx", namespace: "app", labels: { app: "nginx" } },
@@ -181,27 +192,37 @@ export const ADMISSION_CLAIMS: AdmissionClaim[] = [
             spec: { containers: [{ name: "nginx", image: "nginx" }] },
           },
         },
-      },
+      }),
     ],
     expected: perStage("A A A D D", true, false),
   },
   {
     object: "Pod in `app` with an allowed container but an `initContainer` or `ephemeralContainer` image `busybox`",
     probes: [
-      pod("app", "init-busybox", {
-        initContainers: [{ name: "setup", image: "busybox" }],
-        containers: [{ name: "phpmyadmin", image: IMAGES.phpmyadmin }],
-      }),
-      pod("app", "ephemeral-busybox", {
-        containers: [{ name: "phpmyadmin", image: IMAGES.phpmyadmin }],
-        ephemeralContainers: [{ name: "debugger", image: "busybox" }],
-      }),
+      create(
+        pod("app", "init-busybox", {
+          initContainers: [{ name: "setup", image: "busybox" }],
+          containers: [{ name: "phpmyadmin", image: IMAGES.phpmyadmin }],
+        }),
+      ),
+      {
+        object: pod("app", "ephemeral-busybox", {
+          containers: [{ name: "phpmyadmin", image: IMAGES.phpmyadmin }],
+          ephemeralContainers: [{ name: "debugger", image: "busybox" }],
+        }),
+        update: {
+          subresource: "ephemeralcontainers",
+          oldObject: pod("app", "ephemeral-busybox", {
+            containers: [{ name: "phpmyadmin", image: IMAGES.phpmyadmin }],
+          }),
+        },
+      },
     ],
     expected: perStage("A A A D D", true, false),
   },
   {
     object: "Pod `default/nginx` (namespace not constrained)",
-    probes: [pod("default", "nginx", { containers: [{ name: "nginx", image: "nginx" }] })],
+    probes: [create(pod("default", "nginx", { containers: [{ name: "nginx", image: "nginx" }] }))],
     expected: perStage("A A A A A", true, false),
   },
   {

@@ -33,8 +33,8 @@ export async function verifyLab(options: LabOptions, projectDir = PROJECT_DIR): 
   const reports: Report[] = [];
   for (const stage of stages) {
     const config = { ...base, values: { ...base.values, "k8s-hardening-lab:stage": stage } };
-    const objects = await labObjects(config);
-    const model = addLabPeers(buildModel(objects), allowedSourceRanges(objects));
+    const { objects, gatekeeper } = await labObjects(config);
+    const model = addLabPeers(buildModel(objects, [], gatekeeper), allowedSourceRanges(objects));
     reports.push(analyze(model, { stage, notes }));
   }
   return reports;

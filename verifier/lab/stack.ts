@@ -7,6 +7,7 @@ import * as path from "path";
 import { parse as parseYaml } from "yaml";
 import { PROJECT, STAGES, Stage } from "../../config/keys";
 import { parseCidr, cidrContains, parseIp } from "../../config/cidr";
+import { installFromChart, type GatekeeperInstall } from "../admission/enforcement";
 import { captureLab } from "./capture";
 import { ClusterModel, KubeObject, SourcedObject, VerifyInputError } from "../model";
 import type { ExternalPeer, PodInfo } from "../netpol";
@@ -69,13 +70,32 @@ function holdsSecure(value: unknown): boolean {
   return "secure" in value || Object.values(value).some(holdsSecure);
 }
 
-/** Runs the lab program for a configuration and returns the Kubernetes objects it would create. */
-export async function labObjects(config: StackConfig): Promise<SourcedObject[]> {
+const RELEASE = "kubernetes:helm.sh/v3:Release";
+
+/**
+ * Runs the lab program for a configuration: the Kubernetes objects it would create, and the
+ * Gatekeeper its Helm release would install (which decides where the API server enforces the
+ * policy).
+ */
+export async function labObjects(
+  config: StackConfig,
+): Promise<{ objects: SourcedObject[]; gatekeeper: GatekeeperInstall }> {
   const capture = await captureLab({ config: config.values, secretKeys: config.secretKeys });
   if (capture.error) throw new VerifyInputError([`${LAB_SOURCE}: ${capture.error.message}`]);
-  return capture.resources
-    .filter((r) => r.custom && r.type.startsWith("kubernetes:") && r.type !== "kubernetes:helm.sh/v3:Release")
+  const objects = capture.resources
+    .filter((r) => r.custom && r.type.startsWith("kubernetes:") && r.type !== RELEASE)
     .map((r) => ({ object: r.inputs as KubeObject, source: LAB_SOURCE }));
+  const release = capture.resources.find((r) => r.type === RELEASE && r.inputs.chart === "gatekeeper");
+  if (release === undefined) throw new VerifyInputError([`${LAB_SOURCE}: no Gatekeeper Helm release`]);
+  const version = String(release.inputs.version);
+  return {
+    objects,
+    gatekeeper: installFromChart(
+      version,
+      release.inputs.values ?? {},
+      `the lab's Helm release of Gatekeeper ${version}`,
+    ),
+  };
 }
 
 /** Normalises a stage given as a name or a number; undefined when it is neither. */

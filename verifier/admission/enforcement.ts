@@ -1,0 +1,281 @@
+/**
+ * Where Gatekeeper's verdict is enforced, and what the API server and kubectl then say.
+ *
+ * Gatekeeper enforces a constraint at two points of the API server's admission chain:
+ *
+ * 1. A ValidatingAdmissionPolicy `gatekeeper-<template>`, which Gatekeeper generates from a
+ *    template's K8sNativeValidation (CEL) code, with one binding per constraint. The API server
+ *    evaluates it in-process, before any webhook (kube-apiserver's plugin order:
+ *    ValidatingAdmissionPolicy, then ValidatingAdmissionWebhook), and the admission chain stops
+ *    at the first denial. It judges only the request's own object: expansion is Gatekeeper's.
+ * 2. Gatekeeper's validating webhook `validation.gatekeeper.sh`, which judges every constraint,
+ *    and the Pods its ExpansionTemplates generate from a workload.
+ *
+ * What a client sees for a denial, from the sources of k8s.io/apiserver (validating dispatcher,
+ * webhook errors), k8s.io/apimachinery (NewForbidden), k8s.io/kubectl (StandardErrorMessage,
+ * AddSourceToErr) and Gatekeeper (pkg/webhook/policy.go, pkg/expansion/aggregate.go):
+ *
+ * - a ValidatingAdmissionPolicy's denial is HTTP 422 `Invalid` (Gatekeeper's CEL schema has no
+ *   `reason`), its message `pods "nginx" is forbidden: ValidatingAdmissionPolicy 'P' with binding
+ *   'B' denied request: MSG`, and kubectl prints `The pods "nginx" is invalid: : …` from the
+ *   Status' details (the empty field gives the ": : "), for `kubectl run` and `create -f` alike;
+ * - the webhook's denial is HTTP 403 `Forbidden`, its message `admission webhook
+ *   "validation.gatekeeper.sh" denied the request: [CONSTRAINT] MSG`, one line per denying
+ *   constraint, a generated Pod's messages as `[CONSTRAINT] [Implied by EXPANSION] MSG`; kubectl
+ *   prints `Error from server (Forbidden): ` before it, and `kubectl create -f FILE` adds
+ *   `error when creating "FILE": ` in between.
+ */
+import { createHash } from "crypto";
+import { gvkOf, nameOf, namespaceOf } from "./object";
+import type { AdmissionResult, Enforcement, EnforcementPoint, KubeObject, Violation } from "./types";
+
+/** The webhook's name in Gatekeeper's chart (pkg/webhook/common.go). */
+export const GATEKEEPER_WEBHOOK = "validation.gatekeeper.sh";
+
+/** One rule of a ValidatingWebhookConfiguration. */
+export interface WebhookRule {
+  apiGroups: string[];
+  apiVersions: string[];
+  operations: string[];
+  resources: string[];
+  scope?: string;
+}
+
+/** How a Gatekeeper install enforces its constraints: what its chart values and version decide. */
+export interface GatekeeperInstall {
+  /** The chart (and Gatekeeper) version. */
+  version: string;
+  /** `--default-create-vap-for-templates`: a template without `generateVAP` gets a VAP. */
+  vapForTemplates: boolean;
+  /** `--default-create-vap-binding-for-constraints`: each constraint gets a binding. */
+  vapBindings: boolean;
+  /** The webhook's rules; the chart's default covers every resource on CREATE and UPDATE. */
+  webhookRules: WebhookRule[];
+  /** Namespaces the webhook's namespaceSelector leaves out. */
+  exemptNamespaces: string[];
+  /** Where these settings come from, said in the report. */
+  source: string;
+}
+
+/** The chart's default rule: every resource, CREATE and UPDATE. */
+const DEFAULT_WEBHOOK_RULES: WebhookRule[] = [
+  { apiGroups: ["*"], apiVersions: ["*"], operations: ["CREATE", "UPDATE"], resources: ["*"], scope: "*" },
+];
+
+const RELEASE_NAMESPACE = "gatekeeper-system";
+
+type Version = [number, number, number];
+function parseVersion(version: string): Version {
+  const [major, minor, patch] = version.split(".").map(Number);
+  return [major || 0, minor || 0, patch || 0];
+}
+const atLeast = (version: string, than: string): boolean => {
+  const [a, b] = [parseVersion(version), parseVersion(than)];
+  for (let i = 0; i < 3; i++) if (a[i] !== b[i]) return a[i] > b[i];
+  return true;
+};
+
+/**
+ * The install a Gatekeeper chart of `version` makes with `values` (the Helm values), defaults
+ * included: the two VAP flags default to true from 3.20.0 and the chart passes them only when
+ * set; the webhook's namespaceSelector always leaves out the release's own namespace.
+ */
+export function installFromChart(version: string, values: Record<string, any>, source: string): GatekeeperInstall {
+  const defaultVap = atLeast(version, "3.20.0");
+  const exemptLabels = values.validatingWebhookExemptNamespacesLabels?.["kubernetes.io/metadata.name"];
+  const exempt = Array.isArray(exemptLabels) ? exemptLabels.filter((n): n is string => typeof n === "string") : [];
+  const rules = values.validatingWebhookCustomRules;
+  return {
+    version,
+    vapForTemplates:
+      typeof values.defaultCreateVAPForTemplates === "boolean" ? values.defaultCreateVAPForTemplates : defaultVap,
+    vapBindings:
+      typeof values.defaultCreateVAPBindingForConstraints === "boolean"
+        ? values.defaultCreateVAPBindingForConstraints
+        : defaultVap,
+    webhookRules: Array.isArray(rules) && rules.length > 0 ? (rules as WebhookRule[]) : DEFAULT_WEBHOOK_RULES,
+    exemptNamespaces: [...new Set([...exempt, RELEASE_NAMESPACE])],
+    source,
+  };
+}
+
+/**
+ * The binding Gatekeeper generates for a constraint: `gatekeeper-<constraint>` up to 3.22.0,
+ * `gatekeeper-<kind in lower case>-<constraint>` from 3.22.1 (so that constraints of two kinds
+ * may share a name), shortened with a hash past 253 characters.
+ */
+export function vapBindingName(version: string, kind: string, constraint: string): string {
+  if (!atLeast(version, "3.22.1")) return `gatekeeper-${constraint}`;
+  const name = `gatekeeper-${kind.toLowerCase()}-${constraint}`;
+  if (name.length <= 253) return name;
+  const hash = createHash("sha256").update(name).digest("hex").slice(0, 8);
+  return `${name.slice(0, 253 - hash.length - 1).replace(/[-.]+$/, "")}-${hash}`;
+}
+
+/** The built-in kinds admission reviews, with their group's resource names. */
+const RESOURCES: Record<string, { group: string; resource: string }> = {
+  Pod: { group: "", resource: "pods" },
+  Deployment: { group: "apps", resource: "deployments" },
+  StatefulSet: { group: "apps", resource: "statefulsets" },
+  DaemonSet: { group: "apps", resource: "daemonsets" },
+  ReplicaSet: { group: "apps", resource: "replicasets" },
+  Job: { group: "batch", resource: "jobs" },
+  CronJob: { group: "batch", resource: "cronjobs" },
+};
+
+/** The request, as admission rules see it. */
+export interface Request {
+  operation: string;
+  /** "" for the object itself, or a subresource such as "ephemeralcontainers". */
+  subresource: string;
+}
+
+function covered(rules: WebhookRule[], object: KubeObject, request: Request): boolean {
+  const gvk = gvkOf(object);
+  const base = RESOURCES[gvk.kind]?.resource;
+  if (base === undefined) return false;
+  const resource = request.subresource === "" ? base : `${base}/${request.subresource}`;
+  const operation = request.operation;
+  const scope = namespaceOf(object) === "" ? "Cluster" : "Namespaced";
+  const any = (list: string[] | undefined, value: string) => (list ?? []).some((v) => v === "*" || v === value);
+  return rules.some(
+    (rule) =>
+      any(rule.apiGroups, gvk.group) &&
+      any(rule.apiVersions, gvk.version) &&
+      any(rule.operations, operation) &&
+      any(rule.resources, resource) &&
+      (rule.scope === undefined || rule.scope === "*" || rule.scope === scope),
+  );
+}
+
+/** What the engine knows of each constraint that judged the object. */
+export interface JudgingConstraint {
+  kind: string;
+  name: string;
+  template: string;
+  /** The template has CEL, and a VAP is generated from it. */
+  hasVap: boolean;
+}
+
+/**
+ * How a client sends the request, for the kubectl text: a command kubectl prints the API
+ * server's error for as it stands (`kubectl run`, `kubectl debug`), or `kubectl create -f FILE`,
+ * which names the file.
+ */
+export type KubectlCommand = { command: "imperative"; text: string } | { command: "create"; file: string };
+
+const constraintName = (v: Violation) => v.constraint.slice(v.constraint.indexOf("/") + 1);
+
+/**
+ * The enforcement of a reviewed object: which points judge it, which refuses it first, and what
+ * the API server and kubectl say. `matched` are the constraints that selected the object itself
+ * (not a resource generated from it).
+ */
+export function enforce(
+  result: AdmissionResult,
+  object: KubeObject,
+  request: Request,
+  matched: JudgingConstraint[],
+  install: GatekeeperInstall,
+  kubectl: KubectlCommand,
+): Enforcement {
+  const namespace = namespaceOf(object);
+  const exempt = namespace !== "" && install.exemptNamespaces.includes(namespace);
+  const webhook = !exempt && covered(install.webhookRules, object, request);
+  // From 3.22 Gatekeeper gives the policies the webhook's scope (rules and namespaceSelector);
+  // before, they match every resource and every namespace, and the constraint's own match decides.
+  const scoped = atLeast(install.version, "3.22.0");
+  const vapSees = scoped ? webhook : covered(DEFAULT_WEBHOOK_RULES, object, request);
+  const bindings: Extract<EnforcementPoint, { kind: "ValidatingAdmissionPolicy" }>[] =
+    vapSees && install.vapBindings
+      ? matched
+          .filter((c) => c.hasVap)
+          .map((c) => ({
+            kind: "ValidatingAdmissionPolicy" as const,
+            policy: `gatekeeper-${c.template}`,
+            binding: vapBindingName(install.version, c.kind, c.name),
+            constraint: `${c.kind}/${c.name}`,
+          }))
+      : [];
+  const points: EnforcementPoint[] = [
+    ...bindings,
+    ...(webhook ? [{ kind: "webhook" as const, name: GATEKEEPER_WEBHOOK }] : []),
+  ];
+  const denying = result.violations.filter((v) => v.enforcementAction === "deny");
+  const enforcement: Enforcement = { points };
+  if (denying.length === 0) return enforcement;
+
+  const resource = RESOURCES[gvkOf(object).kind];
+  const name = nameOf(object);
+  const vapDenial = bindings.find((b) =>
+    denying.some((v) => v.impliedBy === undefined && v.constraint === b.constraint),
+  );
+  if (vapDenial !== undefined && resource !== undefined) {
+    const message = denying.find((v) => v.impliedBy === undefined && v.constraint === vapDenial.constraint)!.message;
+    const cause = `ValidatingAdmissionPolicy '${vapDenial.policy}' with binding '${vapDenial.binding}' denied request: ${message}`;
+    const qualified = resource.group === "" ? resource.resource : `${resource.resource}.${resource.group}`;
+    return {
+      points,
+      deniedBy: vapDenial,
+      status: { code: 422, reason: "Invalid", message: `${qualified} "${name}" is forbidden: ${cause}` },
+      kubectl: { command: commandLine(kubectl), output: `The ${resource.resource} "${name}" is invalid: : ${cause}` },
+    };
+  }
+  if (webhook) {
+    // Gatekeeper writes the constraint's name, then the message (which carries "[Implied by …]").
+    const lines = denying.map((v) => `[${constraintName(v)}] ${v.message}`);
+    const message = `admission webhook "${GATEKEEPER_WEBHOOK}" denied the request: ${lines.join("\n")}`;
+    const source = kubectl.command === "create" ? `error when creating "${kubectl.file}": ` : "";
+    return {
+      points,
+      deniedBy: { kind: "webhook", name: GATEKEEPER_WEBHOOK },
+      status: { code: 403, reason: "Forbidden", message },
+      kubectl: { command: commandLine(kubectl), output: `Error from server (Forbidden): ${source}${message}` },
+    };
+  }
+  return enforcement;
+}
+
+function commandLine(kubectl: KubectlCommand): string {
+  return kubectl.command === "imperative"
+    ? kubectl.text
+    : `kubectl create -f ${kubectl.file === "STDIN" ? "-" : kubectl.file}`;
+}
+
+/**
+ * The command a trainee would type: `kubectl run NAME -n NS --image=IMAGE` when it creates
+ * exactly this Pod (one container named as the Pod, labelled run=NAME, nothing else: the
+ * article's test); `kubectl debug` for an ephemeral container added through its subresource;
+ * otherwise `kubectl create -f FILE`.
+ */
+export function kubectlCommandFor(object: KubeObject, file: string, subresource = ""): KubectlCommand {
+  if (subresource === "ephemeralcontainers") {
+    const spec = object.spec as Record<string, unknown> | undefined;
+    const added = Array.isArray(spec?.ephemeralContainers)
+      ? (spec.ephemeralContainers as Record<string, unknown>[])
+      : [];
+    const last = added[added.length - 1] ?? {};
+    return {
+      command: "imperative",
+      text: `kubectl debug ${nameOf(object)} -n ${namespaceOf(object)} --image=${String(last.image)} --container=${String(last.name)}`,
+    };
+  }
+  const spec = object.spec as Record<string, unknown> | undefined;
+  const containers = Array.isArray(spec?.containers) ? (spec.containers as Record<string, unknown>[]) : [];
+  const metadata = object.metadata as Record<string, unknown>;
+  const name = nameOf(object);
+  const runnable =
+    gvkOf(object).kind === "Pod" &&
+    Object.keys(spec ?? {}).join() === "containers" &&
+    containers.length === 1 &&
+    Object.keys(containers[0]).sort().join() === "image,name" &&
+    containers[0].name === name &&
+    JSON.stringify(metadata.labels) === JSON.stringify({ run: name }) &&
+    namespaceOf(object) !== "";
+  return runnable
+    ? {
+        command: "imperative",
+        text: `kubectl run ${name} -n ${namespaceOf(object)} --image=${String(containers[0].image)}`,
+      }
+    : { command: "create", file };
+}
