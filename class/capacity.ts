@@ -58,8 +58,8 @@ interface Sku {
 
 interface Usage {
   name: { value: string; localizedValue: string };
-  currentValue: number;
-  limit: number;
+  currentValue: number | string;
+  limit: number | string;
 }
 
 export interface CapacityReport {
@@ -136,6 +136,7 @@ export async function checkCapacity(needs: ClusterNeed[], az: AzureCli = azureCl
       );
     }
 
+    if (unknown.length > 0) lines.push(`  ${region}: not counted: ${unknown.join(", ")} (vCPUs unknown)`);
     const usage = (await runAz(["vm", "list-usage", "--location", region, "-o", "json"])) as Usage[] | undefined;
     if (!usage) {
       lines.push(
@@ -156,18 +157,19 @@ export async function checkCapacity(needs: ClusterNeed[], az: AzureCli = azureCl
         lines.push(`  ${region}: ${label}: no such quota in az vm list-usage`);
         continue;
       }
-      const free = quota.limit - quota.currentValue;
+      // Numbers in az's JSON; a quoted number is read the same, rather than compared as text.
+      const [current, limit] = [Number(quota.currentValue), Number(quota.limit)];
+      const free = limit - current;
       const name = quota.name.localizedValue || label;
       let verdict = "fits";
-      if (needed > quota.limit) {
+      if (needed > limit) {
         verdict = `the class needs ${needed}, more than the limit: up would fail part-way; ask Azure for a quota increase, or run a part of the class with --only`;
-        refusal ??= `${region}: ${name}: the class needs ${needed} vCPUs, the limit is ${quota.limit}`;
+        refusal ??= `${region}: ${name}: the class needs ${needed} vCPUs, the limit is ${limit}`;
       } else if (needed > free) {
         verdict = `the class needs ${needed}: fits only if some of these clusters exist already`;
       }
-      lines.push(`  ${region}: ${name}: ${quota.currentValue} of ${quota.limit} in use, ${free} free; ${verdict}`);
+      lines.push(`  ${region}: ${name}: ${current} of ${limit} in use, ${free} free; ${verdict}`);
     }
-    if (unknown.length > 0) lines.push(`  ${region}: not counted: ${unknown.join(", ")} (vCPUs unknown)`);
   }
   return { lines, refusal };
 }
