@@ -28,7 +28,9 @@ function azureWith(region: string, quotas: Quota[]): AzureCli & { calls: string[
         { name: "Standard_B2ms", family: "standardBSFamily", capabilities: [{ name: "vCPUs", value: "2" }] },
       ].filter((s) => s.name.toLowerCase().includes(at("--size").toLowerCase()));
       return Promise.resolve(
-        JSON.stringify(skus.map((s) => ({ ...s, resourceType: "virtualMachines", locations: [region], tier: "Standard" }))),
+        JSON.stringify(
+          skus.map((s) => ({ ...s, resourceType: "virtualMachines", locations: [region], tier: "Standard" })),
+        ),
       );
     }
     return Promise.resolve(
@@ -112,19 +114,41 @@ describe("the vCPUs the class takes, beside the region's quotas", () => {
   });
 
   it("with az, a size's vCPUs come from Azure, also for names the convention does not cover", async () => {
-    const az = azureWith("westeurope", [regional(0, 100), { ...dsv5(0, 0), value: "standardBSFamily", localized: "Standard BS Family vCPUs", limit: 20 }]);
-    const report = await checkCapacity([{ trainee: "x", region: "westeurope", vmSize: "Standard_B2s", nodeCount: 3 }], az);
+    const az = azureWith("westeurope", [
+      regional(0, 100),
+      { ...dsv5(0, 0), value: "standardBSFamily", localized: "Standard BS Family vCPUs", limit: 20 },
+    ]);
+    const report = await checkCapacity(
+      [{ trainee: "x", region: "westeurope", vmSize: "Standard_B2s", nodeCount: 3 }],
+      az,
+    );
     expect(report.lines).toEqual([
       "capacity: 1 AKS cluster in westeurope, 3 nodes × 2 vCPUs (Standard_B2s) = 6 vCPUs",
       "  westeurope: Total Regional vCPUs: 0 of 100 in use, 100 free; fits",
       "  westeurope: Standard BS Family vCPUs: 0 of 20 in use, 20 free; fits",
     ]);
-    expect(az.calls[0]).toEqual(["vm", "list-skus", "--location", "westeurope", "--size", "Standard_B2s", "--resource-type", "virtualMachines", "-o", "json"]);
+    expect(az.calls[0]).toEqual([
+      "vm",
+      "list-skus",
+      "--location",
+      "westeurope",
+      "--size",
+      "Standard_B2s",
+      "--resource-type",
+      "virtualMachines",
+      "-o",
+      "json",
+    ]);
   });
 
   it("az that is not signed in: its message, and the naming convention", async () => {
     const az: AzureCli = () =>
-      Promise.reject(Object.assign(new Error("Command failed: az vm list-skus"), { code: 1, stderr: "ERROR: Please run 'az login' to setup account.\n" }));
+      Promise.reject(
+        Object.assign(new Error("Command failed: az vm list-skus"), {
+          code: 1,
+          stderr: "ERROR: Please run 'az login' to setup account.\n",
+        }),
+      );
     const report = await checkCapacity(TEN.slice(0, 1), az);
     expect(report.lines).toEqual([
       "capacity: 1 AKS cluster in westeurope, 2 nodes × 2 vCPUs (Standard_D2s_v5) = 4 vCPUs",
@@ -178,12 +202,17 @@ describe("up and the capacity check", () => {
   it("a trainee who brings a cluster takes no vCPUs; preview runs no capacity check", async () => {
     const dir = tmpProject();
     const roster = path.join(dir, "class.yaml");
-    fs.writeFileSync(roster, "defaults:\n  azure-native:location: westeurope\ntrainees:\n  - name: alice\n  - name: bob\n");
+    fs.writeFileSync(
+      roster,
+      "defaults:\n  azure-native:location: westeurope\ntrainees:\n  - name: alice\n  - name: bob\n",
+    );
     expect((await runCli(["init", "--roster", roster], dir, new FakeBackend())).status).toBe(0);
     fs.appendFileSync(path.join(dir, "Pulumi.bob.yaml"), "  k8s-hardening-lab:kubeconfig:\n    secure: v1:abc\n");
     const backend = new FakeBackend({ alice: { stepMs: 1 }, bob: { stepMs: 1 } });
     const up = await runCli(["up", "--roster", roster], dir, backend);
-    expect(up.stdout.split("\n")[0]).toBe("capacity: 1 AKS cluster in westeurope, 2 nodes × 2 vCPUs (Standard_D2s_v5) = 4 vCPUs");
+    expect(up.stdout.split("\n")[0]).toBe(
+      "capacity: 1 AKS cluster in westeurope, 2 nodes × 2 vCPUs (Standard_D2s_v5) = 4 vCPUs",
+    );
     const preview = await runCli(["preview", "--roster", roster], dir, backend);
     expect(preview.stdout).not.toContain("capacity:");
   });
