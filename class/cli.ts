@@ -8,6 +8,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { parseArgs as parseNodeArgs } from "util";
 import { automationWorkspace, ClassWorkspace, PulumiCliMissing } from "./automation";
 import { AzureCli, checkCapacity, clusterNeeds } from "./capacity";
 import { Output, ProgressDisplay, summary } from "./display";
@@ -53,53 +54,57 @@ export interface ClassOptions {
   help: boolean;
 }
 
-/** Parses the arguments; every problem at once. */
+const OPTIONS = {
+  roster: { type: "string" },
+  only: { type: "string", multiple: true },
+  concurrency: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+/** Parses the arguments (with Node's own parser, not strict, so that every problem is reported at once). */
 export function parseArgs(argv: string[]): { options?: ClassOptions; problems: string[] } {
   const problems: string[] = [];
   const options: Partial<ClassOptions> & { help: boolean } = { help: false };
   const positional: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const value = (): string | undefined => {
-      const next = argv[i + 1];
-      if (next === undefined || next.startsWith("--")) {
-        problems.push(`${flag}: needs a value`);
-        return undefined;
-      }
-      i++;
-      return next;
-    };
-    switch (flag) {
-      case "--roster": {
-        const v = value();
-        if (v !== undefined) options.roster = v;
-        break;
-      }
-      case "--only": {
-        const v = value();
-        if (v === undefined) break;
-        const names = v.split(",").map((n) => n.trim());
-        if (names.some((n) => n === ""))
-          problems.push(`--only: "${v}" has an empty name; expected names such as alice,bob`);
-        else options.only = [...(options.only ?? []), ...names];
-        break;
-      }
-      case "--concurrency": {
-        const v = value();
-        if (v === undefined) break;
-        const n = Number(v);
-        if (!/^\d+$/.test(v) || n < 1 || n > MAX_CONCURRENCY) {
-          problems.push(`--concurrency: "${v}" is not accepted; expected an integer from 1 to ${MAX_CONCURRENCY}`);
-        } else options.concurrency = n;
-        break;
-      }
-      case "--help":
-      case "-h":
-        options.help = true;
-        break;
-      default:
-        if (flag.startsWith("-")) problems.push(`${flag}: unknown option; see --help`);
-        else positional.push(flag);
+  const { tokens } = parseNodeArgs({
+    args: argv,
+    options: OPTIONS,
+    allowPositionals: true,
+    strict: false,
+    tokens: true,
+  });
+  for (const token of tokens) {
+    if (token.kind === "positional") {
+      positional.push(token.value);
+      continue;
+    }
+    if (token.kind !== "option") continue;
+    if (!(token.name in OPTIONS)) {
+      problems.push(`${token.rawName}: unknown option; see --help`);
+      continue;
+    }
+    const name = token.name as keyof typeof OPTIONS;
+    if (name === "help") {
+      options.help = true;
+      continue;
+    }
+    const v = token.value;
+    // Not strict, the parser takes whatever follows as the value, even the next option.
+    if (v === undefined || (!token.inlineValue && v.startsWith("-"))) {
+      problems.push(`${token.rawName}: needs a value`);
+      continue;
+    }
+    if (name === "roster") options.roster = v;
+    else if (name === "only") {
+      const names = v.split(",").map((n) => n.trim());
+      if (names.some((n) => n === ""))
+        problems.push(`--only: "${v}" has an empty name; expected names such as alice,bob`);
+      else options.only = [...(options.only ?? []), ...names];
+    } else {
+      const n = Number(v);
+      if (!/^\d+$/.test(v) || n < 1 || n > MAX_CONCURRENCY) {
+        problems.push(`--concurrency: "${v}" is not accepted; expected an integer from 1 to ${MAX_CONCURRENCY}`);
+      } else options.concurrency = n;
     }
   }
   if (options.help) return { options: { command: "init", roster: "", concurrency: 1, help: true }, problems: [] };

@@ -172,18 +172,15 @@ describe("the verify report for the comment", () => {
     return dirs;
   }
 
+  const report = (dirs: Awaited<ReturnType<typeof sides>>, stacks: string[]) =>
+    buildReport({ headSha: SHA, baseReports: dirs.reports, baseDir: dirs.base, stacks, projectDir: dirs.head });
+
   const stackFile = (stage: string) =>
     `config:\n  azure-native:location: westeurope\n  k8s-hardening-lab:stage: ${stage}\n`;
 
   it("names the head commit, and shows what moving bob to another stage changes in what his lab proves", async () => {
     const dirs = await sides({ "Pulumi.bob.yaml": stackFile("app") }, { "Pulumi.bob.yaml": stackFile("default-deny") });
-    const { text, status } = await buildReport({
-      headSha: SHA,
-      baseReports: dirs.reports,
-      baseDir: dirs.base,
-      stacks: ["bob"],
-      projectDir: dirs.head,
-    });
+    const { text, status } = await report(dirs, ["bob"]);
     expect(status).toBe(0);
     expect(
       text.startsWith(
@@ -200,13 +197,7 @@ describe("the verify report for the comment", () => {
 
   it("a new stack file is reported uncompared, saying why", async () => {
     const dirs = await sides({}, { "Pulumi.carol.yaml": stackFile("allowed-repos") });
-    const { text, status } = await buildReport({
-      headSha: SHA,
-      baseReports: dirs.reports,
-      baseDir: dirs.base,
-      stacks: ["carol"],
-      projectDir: dirs.head,
-    });
+    const { text, status } = await report(dirs, ["carol"]);
     expect(status).toBe(0);
     expect(text).toContain(
       "# Stack `carol` (Pulumi.carol.yaml, changed by this pull request)\n\n> [!NOTE]\n> Not compared with the base branch: Pulumi.carol.yaml is new in this pull request.\n\n## Stage 4: `allowed-repos`",
@@ -216,13 +207,7 @@ describe("the verify report for the comment", () => {
   it("blames the base's report only when this branch's own input is fine", async () => {
     const dirs = await sides({ "Pulumi.bob.yaml": stackFile("app") }, { "Pulumi.bob.yaml": stackFile("app") });
     fs.writeFileSync(path.join(dirs.reports, "stack-bob.json"), '{"not": "a report"}\n');
-    const { text, status } = await buildReport({
-      headSha: SHA,
-      baseReports: dirs.reports,
-      baseDir: dirs.base,
-      stacks: ["bob"],
-      projectDir: dirs.head,
-    });
+    const { text, status } = await report(dirs, ["bob"]);
     expect(status).toBe(0);
     expect(text).toContain(
       "# Stack `bob` (Pulumi.bob.yaml, changed by this pull request)\n\n> [!NOTE]\n> Not compared with the base branch: the base branch's JSON report is not one this verifier can compare (see the job log).\n",
@@ -234,13 +219,7 @@ describe("the verify report for the comment", () => {
       { "Pulumi.bob.yaml": stackFile("app") },
       { "Pulumi.bob.yaml": `${stackFile("app")}  k8s-hardening-lab:nodeCount: "0"\n` },
     );
-    const { text, status } = await buildReport({
-      headSha: SHA,
-      baseReports: dirs.reports,
-      baseDir: dirs.base,
-      stacks: ["bob"],
-      projectDir: dirs.head,
-    });
+    const { text, status } = await report(dirs, ["bob"]);
     expect(status).toBe(2);
     // bob's part ends where the whole lab's part begins (uncompared here: no all.json was written).
     const bob = text.slice(

@@ -17,14 +17,32 @@ function project(): { dir: string; roster: string } {
 
 describe("flags", () => {
   it("every problem at once", () => {
-    expect(parseArgs(["upp", "--concurrency", "0", "--only", "a,,b", "--roster", "--verbose"]).problems).toEqual([
+    expect(
+      parseArgs(["upp", "--verbose", "--concurrency", "0", "--only", "a,,b", "--roster", "--help"]).problems,
+    ).toEqual([
+      "--verbose: unknown option; see --help",
       '--concurrency: "0" is not accepted; expected an integer from 1 to 50',
       '--only: "a,,b" has an empty name; expected names such as alice,bob',
       "--roster: needs a value",
-      "--verbose: unknown option; see --help",
       "upp: not a command; expected one of init, preview, up, destroy, status, outputs",
     ]);
+    expect(parseArgs(["up", "down", "--concurrency"]).problems).toEqual([
+      "--concurrency: needs a value",
+      "down: unexpected; one command at a time",
+    ]);
     expect(parseArgs([]).problems).toEqual(["no command; expected one of init, preview, up, destroy, status, outputs"]);
+  });
+
+  it("values inline or apart, --only repeatable", () => {
+    expect(
+      parseArgs(["up", "--roster=r.yaml", "--only", "alice", "--only=bob,carol", "--concurrency", "7"]).options,
+    ).toEqual({
+      command: "up",
+      roster: "r.yaml",
+      only: ["alice", "bob", "carol"],
+      concurrency: 7,
+      help: false,
+    });
   });
 
   it("defaults: class.yaml, every trainee, 4 at once", () => {
