@@ -7,7 +7,7 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
-import { stackFileName } from "./roster";
+import { stackFileName } from "./names";
 
 /**
  * The files whose change changes what `pulumi up` does for every stack: the entry point, the code

@@ -16,6 +16,7 @@ import { dnsPrefixFor } from "../components/cluster";
 import { holdsSecure, rawConfigValue, readStackConfig } from "../verifier/lab/stack";
 import { VerifyInputError } from "../verifier/model";
 import packageJson from "../package.json";
+import { STACK_NAME, stackFileName } from "./names";
 
 /** A configuration value as a stack file holds it: a string, or a list or mapping for structured keys. */
 export type ConfigValue = string | unknown[] | Record<string, unknown>;
@@ -42,12 +43,6 @@ export interface RosterResult {
   problems: string[];
   warnings: string[];
 }
-
-/**
- * Pulumi's own rule for a stack name (pkg/backend: `^[A-Za-z0-9_.-]{1,100}$`, no slash); the name
- * also becomes `Pulumi.<name>.yaml` and `kubeconfigs/<name>.yaml`.
- */
-const STACK_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
 
 /** The keys a plain-text roster may not hold: the lab's secrets, as config/keys.ts marks them. */
 export const SECRET_KEYS: string[] = CONFIG_KEY_NAMES.filter(
@@ -370,9 +365,4 @@ function checkLabConfigs(
     const where = entry.from === "file" ? `${who}: ${stackFileName(who)} (a value the roster does not set)` : who;
     return { line: entry.line, text: `${where}: ${entry.text}` };
   });
-}
-
-/** The stack settings file Pulumi reads for a stack, beside Pulumi.yaml. */
-export function stackFileName(stack: string): string {
-  return `Pulumi.${stack}.yaml`;
 }

@@ -8,7 +8,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { Document, isMap, Node, parseDocument, YAMLMap } from "yaml";
 import { PROJECT } from "../config/keys";
-import { ConfigValue, RosterTrainee, stackFileName } from "./roster";
+import { stackFileName } from "./names";
+import { ConfigValue, RosterTrainee } from "./roster";
 
 export interface StackFilePlan {
   trainee: string;

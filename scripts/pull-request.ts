@@ -12,6 +12,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
+import { STACK_NAME, stackFileName, stackOfFile } from "../class/names";
 import { isProgramPath } from "../class/program";
 import { main as verify } from "../verifier/cli";
 
@@ -32,9 +33,6 @@ export function hasSecrets(event: { headRepo: string; repository: string; actor:
 
 // ---------------------------------------------------------------------------------------------
 // stacks
-
-/** `Pulumi.<stack>.yaml` at the top of the project, with a name Pulumi accepts. */
-const STACK_FILE = /^Pulumi\.([A-Za-z0-9_.-]{1,100})\.yaml$/;
 
 export interface StackSelection {
   /** The stacks to preview, one matrix job each. */
@@ -70,13 +68,11 @@ export function selectStacks(changed: string[], stackFiles: Map<string, string>,
   const notes: string[] = [];
   const created = (stack: string) => isCreated(stackFiles.get(stack) ?? "");
   const notCreatedNote = (stack: string) =>
-    `\`${stack}\`: not previewed: Pulumi.${stack}.yaml has no encryptionsalt, so the stack was never created in a backend (its first \`npm run class -- preview\` or \`up\` creates it; commit the file then)`;
-  const changedStacks = [
-    ...new Set(changed.map((file) => STACK_FILE.exec(file)?.[1]).filter((s): s is string => s !== undefined)),
-  ].sort();
+    `\`${stack}\`: not previewed: ${stackFileName(stack)} has no encryptionsalt, so the stack was never created in a backend (its first \`npm run class -- preview\` or \`up\` creates it; commit the file then)`;
+  const changedStacks = [...new Set(changed.map(stackOfFile).filter((s): s is string => s !== undefined))].sort();
   const verifyList = changedStacks.filter((stack) => stackFiles.has(stack));
   for (const stack of changedStacks.filter((s) => !stackFiles.has(s))) {
-    notes.push(`\`${stack}\`: Pulumi.${stack}.yaml is deleted, nothing to preview`);
+    notes.push(`\`${stack}\`: ${stackFileName(stack)} is deleted, nothing to preview`);
   }
 
   const programFiles = changed.filter(isProgramPath);
@@ -90,8 +86,7 @@ export function selectStacks(changed: string[], stackFiles: Map<string, string>,
   } else {
     for (const stack of verifyList.filter((s) => !created(s))) notes.push(notCreatedNote(stack));
     preview = verifyList.filter(created);
-    if (changedStacks.length > 0)
-      notes.unshift(`Stack files changed: ${changedStacks.map((s) => `Pulumi.${s}.yaml`).join(", ")}.`);
+    if (changedStacks.length > 0) notes.unshift(`Stack files changed: ${changedStacks.map(stackFileName).join(", ")}.`);
   }
   if (preview.length === 0) {
     preview = [defaultStack];
@@ -104,7 +99,7 @@ export function selectStacks(changed: string[], stackFiles: Map<string, string>,
 export function readStackFiles(projectDir: string): Map<string, string> {
   const files = new Map<string, string>();
   for (const name of fs.readdirSync(projectDir).sort()) {
-    const stack = STACK_FILE.exec(name)?.[1];
+    const stack = stackOfFile(name);
     if (stack) files.set(stack, fs.readFileSync(path.join(projectDir, name), "utf8"));
   }
   return files;
@@ -179,7 +174,7 @@ export async function buildReport(options: ReportOptions): Promise<{ text: strin
   const parts: string[] = [`_Offline verification of ${options.headSha}._\n`];
   let status = 0;
   for (const stack of options.stacks) {
-    const file = `Pulumi.${stack}.yaml`;
+    const file = stackFileName(stack);
     const isNew = !fs.existsSync(path.join(options.baseDir, file));
     const part = await comparedPart(
       ["--stack", stack],
@@ -262,7 +257,7 @@ async function command(argv: string[]): Promise<number> {
     }
     case "report": {
       const stacks = JSON.parse(flag(argv, "--stacks")) as unknown;
-      if (!Array.isArray(stacks) || stacks.some((s) => typeof s !== "string" || !STACK_FILE.test(`Pulumi.${s}.yaml`))) {
+      if (!Array.isArray(stacks) || stacks.some((s) => typeof s !== "string" || !STACK_NAME.test(s))) {
         throw new Error(`--stacks: expected a JSON list of stack names`);
       }
       const { text, status } = await buildReport({
