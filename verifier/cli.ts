@@ -136,8 +136,13 @@ export async function run(options: CliOptions, projectDir?: string): Promise<Rep
   return verifyLab({ stack: options.stack, stage: options.stage, allStages: options.allStages }, projectDir);
 }
 
-/** Runs the command; returns the exit status. */
-export async function main(argv: string[], out: (text: string) => void, err: (text: string) => void): Promise<number> {
+/** Runs the command; returns the exit status. `projectDir` holds the stack files (default: this project). */
+export async function main(
+  argv: string[],
+  out: (text: string) => void,
+  err: (text: string) => void,
+  projectDir?: string,
+): Promise<number> {
   try {
     const options = parseArgs(argv);
     if (options.help) {
@@ -145,7 +150,7 @@ export async function main(argv: string[], out: (text: string) => void, err: (te
       return 0;
     }
     const base = options.compare ? readBaseReports(options.compare) : undefined;
-    const reports = await run(options);
+    const reports = await run(options, projectDir);
     out(render(reports, options.format, base ? compareReports(base, reports) : undefined));
     const failed = reports.flatMap((report) =>
       report.claims.filter((c) => !c.holds).map((claim) => ({ report, claim })),

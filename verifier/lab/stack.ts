@@ -57,14 +57,22 @@ export function readStackConfig(projectDir: string, stack: string): StackConfig 
       result.secretKeys.push(key);
       result.placeholders.push(key);
     } else {
-      result.values[key] = typeof value === "string" ? value : JSON.stringify(value);
+      result.values[key] = rawConfigValue(value);
     }
   }
   return result;
 }
 
+/**
+ * A stack file's value as the program receives it: strings as they are, structured values (lists
+ * set with `--path`, numbers written unquoted) as JSON.
+ */
+export function rawConfigValue(value: unknown): string {
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+
 /** True when a stack value is, or holds, an encrypted `{ secure: ... }` value. */
-function holdsSecure(value: unknown): boolean {
+export function holdsSecure(value: unknown): boolean {
   if (Array.isArray(value)) return value.some(holdsSecure);
   if (typeof value !== "object" || value === null) return false;
   return "secure" in value || Object.values(value).some(holdsSecure);

@@ -1,0 +1,288 @@
+/**
+ * `npm run class -- <command> [options]`: one command for a whole class, one stack per trainee.
+ *
+ * Exit status: 0 when every trainee's stack did what was asked (or had done it already); 1 when
+ * one failed or was cancelled (the summary names it; the same command again retries only what
+ * is not done); 2 when nothing was run: bad flags, a bad roster, stack files out of date, no
+ * Pulumi CLI, or a class that cannot fit the region's vCPU quota; 130 after Ctrl-C.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { parseArgs as parseNodeArgs } from "util";
+import { automationWorkspace, ClassWorkspace, PulumiCliMissing } from "./automation";
+import { AzureCli, checkCapacity, clusterNeeds } from "./capacity";
+import { Output, ProgressDisplay, summary } from "./display";
+import { classOutputs, classStatus } from "./inspect";
+import { configFingerprint, programFingerprint, upMessage } from "./program";
+import { readRoster, RosterTrainee } from "./roster";
+import { RUN_COMMANDS, RunCommand, runClass } from "./runner";
+import { outOfDate, planStackFiles } from "./stack-files";
+
+export const COMMANDS = ["init", ...RUN_COMMANDS, "status", "outputs"] as const;
+export type Command = (typeof COMMANDS)[number];
+
+export const DEFAULT_CONCURRENCY = 4;
+const MAX_CONCURRENCY = 50;
+
+export const USAGE = `usage: npm run class -- <command> [--roster FILE] [--only NAMES] [--concurrency N]
+
+Commands, for every trainee of the roster:
+  init       write Pulumi.<trainee>.yaml from the roster (needs no Pulumi CLI); keys the
+             roster does not set, comments and secrets are kept
+  preview    preview each stack (creating it in the backend if it is new)
+  up         deploy each trainee's lab; a run again retries only what is not done
+  destroy    destroy each trainee's lab; a run again retries only what is not destroyed
+  status     each trainee's stage, last update and result; changes nothing
+  outputs    write kubeconfigs/<trainee>.yaml (mode 0600) and say how each trainee reaches
+             phpMyAdmin
+
+Options:
+  --roster FILE      the roster (default: class.yaml)
+  --only NAMES       only these trainees, comma-separated (alice,bob)
+  --concurrency N    at most N stacks at once, 1 to ${MAX_CONCURRENCY} (default ${DEFAULT_CONCURRENCY})
+  --help             this text
+
+preview, up, destroy, status and outputs drive the Pulumi CLI through Pulumi's Automation API,
+with the backend and passphrase of your environment (pulumi login, PULUMI_CONFIG_PASSPHRASE).
+`;
+
+export interface ClassOptions {
+  command: Command;
+  roster: string;
+  only?: string[];
+  concurrency: number;
+  help: boolean;
+}
+
+const OPTIONS = {
+  roster: { type: "string" },
+  only: { type: "string", multiple: true },
+  concurrency: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+/** Parses the arguments (with Node's own parser, not strict, so that every problem is reported at once). */
+export function parseArgs(argv: string[]): { options?: ClassOptions; problems: string[] } {
+  const problems: string[] = [];
+  const options: Partial<ClassOptions> & { help: boolean } = { help: false };
+  const positional: string[] = [];
+  const { tokens } = parseNodeArgs({
+    args: argv,
+    options: OPTIONS,
+    allowPositionals: true,
+    strict: false,
+    tokens: true,
+  });
+  for (const token of tokens) {
+    if (token.kind === "positional") {
+      positional.push(token.value);
+      continue;
+    }
+    if (token.kind !== "option") continue;
+    if (!(token.name in OPTIONS)) {
+      problems.push(`${token.rawName}: unknown option; see --help`);
+      continue;
+    }
+    const name = token.name as keyof typeof OPTIONS;
+    if (name === "help") {
+      options.help = true;
+      continue;
+    }
+    const v = token.value;
+    // Not strict, the parser takes whatever follows as the value, even the next option.
+    if (v === undefined || (!token.inlineValue && v.startsWith("-"))) {
+      problems.push(`${token.rawName}: needs a value`);
+      continue;
+    }
+    if (name === "roster") options.roster = v;
+    else if (name === "only") {
+      const names = v.split(",").map((n) => n.trim());
+      if (names.some((n) => n === ""))
+        problems.push(`--only: "${v}" has an empty name; expected names such as alice,bob`);
+      else options.only = [...(options.only ?? []), ...names];
+    } else {
+      const n = Number(v);
+      if (!/^\d+$/.test(v) || n < 1 || n > MAX_CONCURRENCY) {
+        problems.push(`--concurrency: "${v}" is not accepted; expected an integer from 1 to ${MAX_CONCURRENCY}`);
+      } else options.concurrency = n;
+    }
+  }
+  if (options.help) return { options: { command: "init", roster: "", concurrency: 1, help: true }, problems: [] };
+  if (positional.length === 0) problems.push(`no command; expected one of ${COMMANDS.join(", ")}`);
+  else if (!(COMMANDS as readonly string[]).includes(positional[0])) {
+    problems.push(`${positional[0]}: not a command; expected one of ${COMMANDS.join(", ")}`);
+  }
+  if (positional.length > 1) problems.push(`${positional.slice(1).join(" ")}: unexpected; one command at a time`);
+  if (problems.length > 0) return { problems };
+  return {
+    options: {
+      command: positional[0] as Command,
+      roster: options.roster ?? "class.yaml",
+      only: options.only,
+      concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
+      help: false,
+    },
+    problems,
+  };
+}
+
+export interface ClassDeps {
+  /** The folder of Pulumi.yaml, where the stack files are. */
+  projectDir: string;
+  /** The Automation API, or a stand-in with its shape. */
+  workspace: (projectDir: string) => Promise<ClassWorkspace>;
+  az?: AzureCli;
+  /** Aborted on Ctrl-C. */
+  signal?: AbortSignal;
+  stdout: Output;
+  stderr: (text: string) => void;
+  now?: () => number;
+  interruptGraceMs?: number;
+  /** Called when stacks start to run: from then on Ctrl-C cancels them instead of leaving. */
+  onRunStart?: () => void;
+}
+
+export async function main(argv: string[], deps: ClassDeps): Promise<number> {
+  const { stdout, stderr } = deps;
+  const badInput = (problems: string[]) => {
+    stderr(`class: nothing was written or run:\n${problems.map((p) => `  ${p}`).join("\n")}\n`);
+    return 2;
+  };
+  const parsed = parseArgs(argv);
+  if (!parsed.options) return badInput(parsed.problems);
+  const options = parsed.options;
+  if (options.help) {
+    stdout.write(USAGE);
+    return 0;
+  }
+
+  const { roster, problems, warnings } = readRoster(path.resolve(options.roster), deps.projectDir, options.roster);
+  for (const warning of warnings) stderr(`warning: ${warning}\n`);
+  if (!roster) return badInput(problems);
+  let trainees: RosterTrainee[] = roster.trainees;
+  if (options.only) {
+    const known = new Set(trainees.map((t) => t.name));
+    const unknown = options.only.filter((name) => !known.has(name));
+    if (unknown.length > 0) {
+      return badInput([
+        `--only: ${unknown.join(", ")} ${unknown.length === 1 ? "is" : "are"} not in ${roster.file}; its trainees are ${[...known].join(", ")}`,
+      ]);
+    }
+    trainees = trainees.filter((t) => options.only!.includes(t.name));
+  }
+  const names = trainees.map((t) => t.name);
+  const rosterName = path.basename(options.roster);
+  const plans = planStackFiles(trainees, deps.projectDir, rosterName);
+
+  if (options.command === "init") {
+    for (const plan of plans) {
+      if (plan.changed.length === 0) {
+        stdout.write(`${plan.file}: unchanged\n`);
+        continue;
+      }
+      fs.writeFileSync(path.join(deps.projectDir, plan.file), plan.text);
+      stdout.write(
+        plan.exists ? `${plan.file}: set ${plan.changed.join(", ")}\n` : `${plan.file}: written (a new stack file)\n`,
+      );
+    }
+    return 0;
+  }
+
+  // Everything that can stop the run is checked before anything runs, and reported together.
+  const blockers: string[] = [];
+  if (options.command === "preview" || options.command === "up") {
+    for (const plan of plans) {
+      const problem = outOfDate(plan);
+      if (problem) blockers.push(problem);
+    }
+  } else {
+    for (const plan of plans) {
+      if (!plan.exists) blockers.push(`${plan.file}: no such file; run \`npm run class -- init\` first`);
+    }
+  }
+  let workspace: ClassWorkspace | undefined;
+  try {
+    workspace = await deps.workspace(deps.projectDir);
+  } catch (error) {
+    if (!(error instanceof PulumiCliMissing)) throw error;
+    blockers.push(error.message);
+  }
+  if (blockers.length > 0 || !workspace) return badInput(blockers);
+
+  const program = programFingerprint(deps.projectDir);
+  const messageFor = (trainee: string) => upMessage(program, configFingerprint(deps.projectDir, trainee));
+
+  if (options.command === "status") {
+    const { text } = await classStatus(deps.projectDir, names, workspace, options.concurrency, messageFor);
+    stdout.write(text);
+    return 0;
+  }
+  if (options.command === "outputs") {
+    const { text, failed } = await classOutputs(deps.projectDir, names, workspace, options.concurrency);
+    stdout.write(text);
+    return failed ? 1 : 0;
+  }
+
+  const command: RunCommand = options.command;
+  if (command === "up") {
+    const capacity = await checkCapacity(clusterNeeds(deps.projectDir, names), deps.az);
+    stdout.write(capacity.lines.map((line) => `${line}\n`).join(""));
+    if (capacity.refusal) return badInput([`capacity: ${capacity.refusal}`]);
+  }
+
+  deps.onRunStart?.();
+  const display = new ProgressDisplay(stdout, command, names, { now: deps.now });
+  display.start();
+  const outcomes = await runClass({
+    command,
+    trainees: names,
+    workspace,
+    concurrency: options.concurrency,
+    upMessage: messageFor,
+    signal: deps.signal,
+    interruptGraceMs: deps.interruptGraceMs,
+    onProgress: (p) => display.update(p),
+    now: deps.now,
+  });
+  display.stop();
+  stdout.write(`\n${summary(command, outcomes)}`);
+  if (deps.signal?.aborted) return 130;
+  return outcomes.every((o) => o.result === "succeeded" || o.result === "already done") ? 0 : 1;
+}
+
+if (require.main === module) {
+  const controller = new AbortController();
+  let running = false;
+  let interrupts = 0;
+  process.on("SIGINT", () => {
+    // Before any stack runs (a roster check, init, status), Ctrl-C simply leaves.
+    if (!running) process.exit(130);
+    interrupts++;
+    if (interrupts === 1) {
+      process.stderr.write(
+        "\nCtrl-C: no new stack starts; running updates are cancelled cleanly (each finishes its in-flight operations, then its lock is released). Waiting for them...\n",
+      );
+      controller.abort();
+    } else {
+      process.stderr.write("\nStill waiting for the running updates to stop cleanly (a cluster can take minutes).\n");
+    }
+  });
+  main(process.argv.slice(2), {
+    projectDir: path.join(__dirname, ".."),
+    workspace: automationWorkspace,
+    signal: controller.signal,
+    stdout: process.stdout,
+    stderr: (text) => process.stderr.write(text),
+    onRunStart: () => {
+      running = true;
+    },
+  }).then(
+    (status) => {
+      process.exitCode = status;
+    },
+    (error) => {
+      process.stderr.write(`class: internal error: ${(error as Error).stack ?? error}\n`);
+      process.exitCode = 3;
+    },
+  );
+}

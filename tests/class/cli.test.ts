@@ -1,0 +1,139 @@
+// The command line: flags, and what stops a command before anything runs (exit status 2).
+import * as fs from "fs";
+import * as path from "path";
+import { automationWorkspace, cliProblem } from "../../class/automation";
+import { parseArgs, USAGE } from "../../class/cli";
+import { FakeBackend } from "./fake-automation";
+import { runCli, tmpProject } from "./helpers";
+
+const ROSTER = "defaults:\n  azure-native:location: westeurope\ntrainees:\n  - name: alice\n  - name: bob\n";
+
+function project(): { dir: string; roster: string } {
+  const dir = tmpProject();
+  const roster = path.join(dir, "class.yaml");
+  fs.writeFileSync(roster, ROSTER);
+  return { dir, roster };
+}
+
+describe("flags", () => {
+  it("every problem at once", () => {
+    expect(
+      parseArgs(["upp", "--verbose", "--concurrency", "0", "--only", "a,,b", "--roster", "--help"]).problems,
+    ).toEqual([
+      "--verbose: unknown option; see --help",
+      '--concurrency: "0" is not accepted; expected an integer from 1 to 50',
+      '--only: "a,,b" has an empty name; expected names such as alice,bob',
+      "--roster: needs a value",
+      "upp: not a command; expected one of init, preview, up, destroy, status, outputs",
+    ]);
+    expect(parseArgs(["up", "down", "--concurrency"]).problems).toEqual([
+      "--concurrency: needs a value",
+      "down: unexpected; one command at a time",
+    ]);
+    expect(parseArgs([]).problems).toEqual(["no command; expected one of init, preview, up, destroy, status, outputs"]);
+  });
+
+  it("values inline or apart, --only repeatable", () => {
+    expect(
+      parseArgs(["up", "--roster=r.yaml", "--only", "alice", "--only=bob,carol", "--concurrency", "7"]).options,
+    ).toEqual({
+      command: "up",
+      roster: "r.yaml",
+      only: ["alice", "bob", "carol"],
+      concurrency: 7,
+      help: false,
+    });
+  });
+
+  it("defaults: class.yaml, every trainee, 4 at once", () => {
+    expect(parseArgs(["up"]).options).toEqual({
+      command: "up",
+      roster: "class.yaml",
+      only: undefined,
+      concurrency: 4,
+      help: false,
+    });
+  });
+
+  it("--help prints the usage", async () => {
+    const { dir } = project();
+    expect(await runCli(["--help"], dir, new FakeBackend())).toEqual({ status: 0, stdout: USAGE, stderr: "" });
+  });
+
+  it("--only names a trainee the roster does not have", async () => {
+    const { dir, roster } = project();
+    const run = await runCli(["init", "--roster", roster, "--only", "alice,zoe"], dir, new FakeBackend());
+    expect(run.status).toBe(2);
+    expect(run.stderr).toBe(
+      `class: nothing was written or run:\n  --only: zoe is not in ${roster}; its trainees are alice, bob\n`,
+    );
+  });
+});
+
+describe("before anything runs", () => {
+  it("preview without stack files: each file named, and nothing asked of the backend", async () => {
+    const { dir, roster } = project();
+    const backend = new FakeBackend();
+    const run = await runCli(["preview", "--roster", roster], dir, backend);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toBe(
+      "class: nothing was written or run:\n" +
+        "  Pulumi.alice.yaml: not written yet; run `npm run class -- init` first\n" +
+        "  Pulumi.bob.yaml: not written yet; run `npm run class -- init` first\n",
+    );
+    expect(backend.calls).toEqual([]);
+  });
+
+  describe("without the Pulumi CLI (found as the Automation API finds it)", () => {
+    const savedPath = process.env.PATH;
+    beforeEach(() => {
+      // An empty PATH: no `pulumi` there, whatever the machine has.
+      process.env.PATH = tmpProject();
+    });
+    afterEach(() => {
+      process.env.PATH = savedPath;
+    });
+
+    it.each(["preview", "up", "destroy", "status", "outputs"])(
+      "%s stops at once and says how to install it, with the other problems",
+      async (command) => {
+        const { dir, roster } = project();
+        fs.writeFileSync(path.join(dir, "Pulumi.alice.yaml"), "config:\n  azure-native:location: westeurope\n");
+        const run = await runCli([command, "--roster", roster], dir, new FakeBackend(), {
+          workspace: automationWorkspace,
+        });
+        expect(run.status).toBe(2);
+        const bob =
+          command === "preview" || command === "up"
+            ? "  Pulumi.bob.yaml: not written yet; run `npm run class -- init` first\n"
+            : "  Pulumi.bob.yaml: no such file; run `npm run class -- init` first\n";
+        expect(run.stderr).toBe(
+          "class: nothing was written or run:\n" +
+            bob +
+            "  the Pulumi CLI cannot be run (`pulumi` is not on PATH); install it with `curl -fsSL https://get.pulumi.com | sh` (or see https://www.pulumi.com/docs/iac/download-install/), open a new shell so that `pulumi` is on PATH, and run the command again; `init` needs no CLI\n",
+        );
+        expect(run.stdout).toBe("");
+      },
+    );
+
+    it("init needs no CLI", async () => {
+      const { dir, roster } = project();
+      const run = await runCli(["init", "--roster", roster], dir, new FakeBackend(), {
+        workspace: automationWorkspace,
+      });
+      expect(run.status).toBe(0);
+    });
+  });
+
+  it("a CLI too old for this SDK is named by the version check's own words", () => {
+    expect(
+      cliProblem(
+        new Error(
+          "Minimum version requirement failed. The minimum CLI version requirement is 3.276.0, your current CLI version is 3.100.0.",
+        ),
+      ),
+    ).toBe(
+      "Minimum version requirement failed. The minimum CLI version requirement is 3.276.0, your current CLI version is 3.100.0.",
+    );
+  });
+});
