@@ -18,6 +18,7 @@ import {
   LOAD_BALANCER_CLAIMS,
   LOAD_BALANCER_CLAIM_STAGES,
 } from "./lab/claims";
+import { objectKey } from "./kube/object";
 import { ClusterModel, KubeObject, VerifyInputError } from "./model";
 import { Endpoint, NetworkPolicyEngine, TableEntry } from "./netpol";
 
@@ -43,9 +44,6 @@ export interface Report {
   warnings: string[];
   notes: string[];
 }
-
-const objectKey = (o: KubeObject) =>
-  `${o.kind}/${o.metadata.namespace ? `${o.metadata.namespace}/` : ""}${o.metadata.name}`;
 
 function endpoints(model: ClusterModel): Endpoint[] {
   return [

@@ -4,6 +4,7 @@
  * cannot disagree on what a Deployment's pods or a namespace's labels are.
  */
 import type { ContainerPortInfo, ExternalPeer, NamespaceInfo, NetworkPolicyObject, PodInfo, Protocol } from "./netpol";
+import { describeObject } from "./kube/object";
 import { PROTOCOLS, validateNetworkPolicy } from "./netpol";
 
 export type KubeObject = Record<string, any>;
@@ -56,11 +57,6 @@ const isRecord = (value: unknown): value is KubeObject =>
 
 function at(object: KubeObject, path: string[]): unknown {
   return path.reduce<unknown>((value, key) => (isRecord(value) ? value[key] : undefined), object);
-}
-
-function describeObject(object: KubeObject): string {
-  const ns = object.metadata?.namespace;
-  return `${object.kind ?? "object"} ${ns ? `${ns}/` : ""}${object.metadata?.name ?? "(unnamed)"}`;
 }
 
 function containerPorts(spec: unknown, where: string, problems: string[]): ContainerPortInfo[] {

@@ -16,7 +16,7 @@ import {
   type Resultant,
 } from "./expansion";
 import { matches, UnknownNamespaceError } from "./match";
-import { gvkOf, isNamespaceObject, isRecord, nameOf, namespaceOf, objectKey } from "./object";
+import { gvkOf, isNamespaceObject, isRecord, nameOf, namespaceOf, objectKey } from "../kube/object";
 import type { AdmissionResult, KubeObject, Operation, SourceType } from "./types";
 
 export interface AdmissionEngineInput {

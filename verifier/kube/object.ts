@@ -1,5 +1,8 @@
-/** Reading the few fields of a Kubernetes object that admission needs. */
-import type { KubeObject } from "./types";
+/**
+ * A Kubernetes object's identity, read the same way wherever the verifier names or compares one:
+ * its group, version and kind, namespace, name and labels. Every mode (lab, manifests, live) and
+ * both engines use these, so that an object is called the same in every message.
+ */
 
 export interface GroupVersionKind {
   group: string;
@@ -12,7 +15,7 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /** Group, version and kind from `apiVersion` ("v1" is the core group "") and `kind`. */
-export function gvkOf(obj: KubeObject): GroupVersionKind {
+export function gvkOf(obj: Record<string, unknown>): GroupVersionKind {
   const apiVersion = typeof obj.apiVersion === "string" ? obj.apiVersion : "";
   const slash = apiVersion.indexOf("/");
   return {
@@ -26,7 +29,7 @@ export function apiVersionOf(gvk: { group: string; version: string }): string {
   return gvk.group === "" ? gvk.version : `${gvk.group}/${gvk.version}`;
 }
 
-function metadataOf(obj: KubeObject): Record<string, unknown> {
+function metadataOf(obj: Record<string, unknown>): Record<string, unknown> {
   return isRecord(obj.metadata) ? obj.metadata : {};
 }
 
@@ -35,20 +38,22 @@ function stringAt(record: Record<string, unknown>, key: string): string {
   return typeof value === "string" ? value : "";
 }
 
-export function nameOf(obj: KubeObject): string {
+/** metadata.name, "" when it is not a string. */
+export function nameOf(obj: Record<string, unknown>): string {
   return stringAt(metadataOf(obj), "name");
 }
 
-export function generateNameOf(obj: KubeObject): string {
+export function generateNameOf(obj: Record<string, unknown>): string {
   return stringAt(metadataOf(obj), "generateName");
 }
 
 /** metadata.namespace, "" for a cluster-scoped object. */
-export function namespaceOf(obj: KubeObject): string {
+export function namespaceOf(obj: Record<string, unknown>): string {
   return stringAt(metadataOf(obj), "namespace");
 }
 
-export function labelsOf(obj: KubeObject): Record<string, string> {
+/** The string-valued labels; anything else has been refused by the reader or by validateObjectMeta. */
+export function labelsOf(obj: Record<string, unknown>): Record<string, string> {
   const labels = metadataOf(obj).labels;
   const out: Record<string, string> = {};
   if (isRecord(labels)) {
@@ -58,14 +63,24 @@ export function labelsOf(obj: KubeObject): Record<string, string> {
 }
 
 /** A Namespace object of the core group (Gatekeeper matches those against themselves). */
-export function isNamespaceObject(obj: KubeObject): boolean {
+export function isNamespaceObject(obj: Record<string, unknown>): boolean {
   const gvk = gvkOf(obj);
   return gvk.kind === "Namespace" && gvk.group === "";
 }
 
-/** "KIND/NAMESPACE/NAME", or "KIND/NAME" for a cluster-scoped object. */
-export function objectKey(obj: KubeObject): string {
+/** "NAMESPACE/NAME", or "NAME" for a cluster-scoped object. */
+export function namespacedName(obj: Record<string, unknown>, unnamed = ""): string {
   const namespace = namespaceOf(obj);
-  const kind = gvkOf(obj).kind;
-  return namespace === "" ? `${kind}/${nameOf(obj)}` : `${kind}/${namespace}/${nameOf(obj)}`;
+  const name = nameOf(obj) || unnamed;
+  return namespace === "" ? name : `${namespace}/${name}`;
+}
+
+/** "KIND/NAMESPACE/NAME", or "KIND/NAME" for a cluster-scoped object: how results and reports key objects. */
+export function objectKey(obj: Record<string, unknown>): string {
+  return `${gvkOf(obj).kind}/${namespacedName(obj)}`;
+}
+
+/** "KIND NAMESPACE/NAME", for messages about a possibly malformed object: it names what it can. */
+export function describeObject(obj: Record<string, unknown>): string {
+  return `${gvkOf(obj).kind || "object"} ${namespacedName(obj, "(unnamed)")}`;
 }
