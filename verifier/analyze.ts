@@ -95,6 +95,11 @@ export function lintAllowedRepos(constraints: KubeObject[]): string[] {
     );
 }
 
+/** The lab's own template (policies/) of a constraint kind, for manifests that give none. */
+export function labTemplate(kind: string): KubeObject | undefined {
+  return kind === ALLOWED_REPOS_KIND ? allowedReposTemplate() : undefined;
+}
+
 /**
  * The templates the constraints need: those given, and for a constraint whose template is not
  * among them, the lab's own template of that kind (policies/). Any other missing template is bad
@@ -106,9 +111,10 @@ export function templatesFor(model: ClusterModel): KubeObject[] {
   const problems: string[] = [];
   for (const constraint of model.constraints) {
     if (kinds.has(constraint.kind)) continue;
-    if (constraint.kind === ALLOWED_REPOS_KIND) {
-      templates.push(allowedReposTemplate());
-      kinds.add(ALLOWED_REPOS_KIND);
+    const own = labTemplate(constraint.kind);
+    if (own) {
+      templates.push(own);
+      kinds.add(constraint.kind);
     } else {
       problems.push(
         `${model.sources.get(constraint) ?? "?"}: ${objectKey(constraint)}: no ConstraintTemplate defines the kind ${constraint.kind}, in the manifests or in policies/`,

@@ -4,6 +4,7 @@
  * cannot disagree on what a Deployment's pods or a namespace's labels are.
  */
 import type { ContainerPortInfo, ExternalPeer, NamespaceInfo, NetworkPolicyObject, PodInfo, Protocol } from "./netpol";
+import { validateObjectMeta } from "./kube/names";
 import { describeObject } from "./kube/object";
 import { PROTOCOLS, validateNetworkPolicy } from "./netpol";
 
@@ -120,6 +121,12 @@ export function buildModel(objects: SourcedObject[], externals: ExternalPeer[] =
     if (!isRecord(object.metadata) || typeof object.metadata.name !== "string" || object.metadata.name === "") {
       problems.push(`${source}: ${object.kind ?? "object"}: metadata.name: missing`);
       continue;
+    }
+    if (object.kind !== "NetworkPolicy") {
+      // A NetworkPolicy's metadata is checked with the rest of it, by validateNetworkPolicy.
+      const before = problems.length;
+      validateObjectMeta(object, (path, problem) => problems.push(`${where}: ${path}: ${problem}`));
+      if (problems.length > before) continue;
     }
     const name: string = object.metadata.name;
     const namespace: string | undefined = object.metadata.namespace;

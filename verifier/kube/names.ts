@@ -4,7 +4,7 @@
  * them. A name the API server would refuse is bad input: the cluster would never hold that object.
  * https://kubernetes.io/docs/concepts/overview/working-with-objects/names/
  */
-import { isRecord } from "./object";
+import { gvkOf, isRecord } from "./object";
 
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -41,13 +41,31 @@ export const notLabelKey = (key: string) =>
 export const notLabelValue = (value: string) =>
   `${JSON.stringify(value)} is not a valid label value (empty, or at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit)`;
 
+const SUBDOMAIN_NAMED = new Set([
+  "Pod",
+  "Deployment",
+  "StatefulSet",
+  "DaemonSet",
+  "ReplicaSet",
+  "Job",
+  "CronJob",
+  "NetworkPolicy",
+  "ConstraintTemplate",
+  "ExpansionTemplate",
+]);
+
 /**
  * The names the API server takes for the kinds the verifier reads: a Namespace's is a DNS label,
- * every other one a DNS subdomain; a CronJob's at most 52 characters, since its Jobs add 11 to it
- * and a Job's name must fit a label value.
+ * every other one (constraints too, as custom resources) a DNS subdomain; a CronJob's at most 52
+ * characters, since its Jobs add 11 to it and a Job's name must fit a label value. Other kinds are
+ * left alone: some take looser names (a ClusterRole may be called `system:aggregate-to-view`).
  */
-function nameProblem(kind: string, name: string): string | undefined {
+function nameProblem(object: Record<string, unknown>, name: string): string | undefined {
+  const { kind } = gvkOf(object);
   if (kind === "Namespace") return isDnsLabel(name) ? undefined : notDnsLabel(name);
+  const constraint =
+    typeof object.apiVersion === "string" && object.apiVersion.startsWith("constraints.gatekeeper.sh/");
+  if (!SUBDOMAIN_NAMED.has(kind) && !constraint) return undefined;
   if (!isDnsSubdomain(name)) return notDnsSubdomain(name);
   if (kind === "CronJob" && name.length > 52)
     return `${JSON.stringify(name)} is ${name.length} characters long; a CronJob's name takes at most 52 (its Jobs add 11)`;
@@ -57,17 +75,17 @@ function nameProblem(kind: string, name: string): string | undefined {
 export type Report = (path: string, problem: string) => void;
 
 /**
- * Checks metadata.name, metadata.namespace, labels and annotations as the API server would, for
- * an object of `kind`. A missing name or namespace is the caller's to report (what is required
+ * Checks metadata.name, metadata.namespace, labels and annotations as the API server would. A missing name or namespace is the caller's to report (what is required
  * differs by mode and kind); a non-string anywhere is reported here, since only a reader that
  * knows the YAML (verifier/kube/yaml.ts) can say more, and objects from the program or the API
  * server never come through it.
  */
-export function validateObjectMeta(kind: string, metadata: unknown, report: Report): void {
+export function validateObjectMeta(object: Record<string, unknown>, report: Report): void {
+  const metadata = object.metadata;
   if (!isRecord(metadata)) return;
   const { name, namespace, labels, annotations } = metadata;
   if (typeof name === "string" && name !== "") {
-    const problem = nameProblem(kind, name);
+    const problem = nameProblem(object, name);
     if (problem) report("metadata.name", problem);
   } else if (name !== undefined && name !== null && name !== "") report("metadata.name", "must be a string");
   if (typeof namespace === "string" && namespace !== "") {

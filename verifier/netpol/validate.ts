@@ -58,14 +58,15 @@ export function validateNetworkPolicy(obj: unknown): string[] {
     report("apiVersion", `${quote(obj.apiVersion)} is not networking.k8s.io/v1`);
   }
   if (!isAbsent(obj.kind) && obj.kind !== "NetworkPolicy") report("kind", `${quote(obj.kind)} is not NetworkPolicy`);
-  validateMetadata(obj.metadata, report);
+  validateMetadata(obj, report);
   if (isAbsent(obj.spec)) report("spec", "required");
   else if (!isObject(obj.spec)) report("spec", "must be an object");
   else validateSpec(obj.spec, report);
   return problems;
 }
 
-function validateMetadata(metadata: unknown, report: Report): void {
+function validateMetadata(obj: Fields, report: Report): void {
+  const metadata = obj.metadata;
   if (!isObject(metadata)) {
     report("metadata", isAbsent(metadata) ? "required" : "must be an object");
     return;
@@ -73,7 +74,7 @@ function validateMetadata(metadata: unknown, report: Report): void {
   const { name, namespace } = metadata;
   if (isAbsent(name) || name === "") report("metadata.name", "required");
   if (isAbsent(namespace) || namespace === "") report("metadata.namespace", "required");
-  validateObjectMeta("NetworkPolicy", metadata, report);
+  validateObjectMeta({ ...obj, kind: "NetworkPolicy" }, report);
 }
 
 function checkFields(obj: Fields, allowed: readonly string[], path: string, report: Report): void {

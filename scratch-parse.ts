@@ -1,0 +1,10 @@
+import * as fs from "fs";
+import { parseAllDocuments, LineCounter } from "yaml";
+const t0 = performance.now();
+const text = fs.readFileSync(process.argv[2], "utf8");
+const lc = new LineCounter();
+const docs = parseAllDocuments(text, { version: "1.1", lineCounter: lc, customTags: (tags: any[]) => tags.filter((t) => t.tag !== "tag:yaml.org,2002:timestamp" && t.format !== "TIME") });
+const t1 = performance.now();
+const js = (docs as any)[0].toJS();
+const t2 = performance.now();
+console.log("parse", Math.round(t1 - t0), "toJS", Math.round(t2 - t1), "items", js.items.length, "rss MB", Math.round(process.memoryUsage().rss / 1e6), "heap", Math.round(process.memoryUsage().heapUsed/1e6));
