@@ -66,7 +66,7 @@ export function expectedTypes(raw: Schema | undefined): JsonType[] | undefined {
 /** Whether `value` is of one of the types; an integer is a number without a fraction. */
 export function typeAccepts(types: JsonType[], value: unknown): boolean {
   const type = jsonTypeOf(value);
-  return types.includes(type) || (type === "number" && types.includes("integer") && Number.isInteger(value as number));
+  return types.includes(type) || (type === "number" && types.includes("integer") && Number.isInteger(value));
 }
 
 /** Whether an `if` holds on a value, for the form Gatekeeper's schemas use: constant properties. */
@@ -133,7 +133,7 @@ export function objectSchema(apiVersion: string, kind: string): Schema {
 export function parametersSchema(template: Record<string, unknown>): Schema | undefined {
   const spec: any = template.spec;
   const schema: unknown = spec?.crd?.spec?.validation?.openAPIV3Schema;
-  return isRecord(schema) ? (schema as Schema) : undefined;
+  return isRecord(schema) ? (schema) : undefined;
 }
 
 export { isConstraint };

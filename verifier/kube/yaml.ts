@@ -191,7 +191,8 @@ function objectWhere(file: string, node: unknown, object: Record<string, any>): 
     const value: unknown = object.metadata?.[field];
     if (typeof value === "string") return value;
     const scalar = isMap(node) ? node.getIn(["metadata", field], true) : undefined;
-    return isScalar(scalar) && scalar.source ? scalar.source : value == null ? undefined : String(value);
+    // A name that is not a scalar (a list, a mapping) is no name at all.
+    return isScalar(scalar) && scalar.source ? scalar.source : undefined;
   };
   const identity = describeObject({
     kind: object.kind,
