@@ -133,7 +133,7 @@ export function objectSchema(apiVersion: string, kind: string): Schema {
 export function parametersSchema(template: Record<string, unknown>): Schema | undefined {
   const spec: any = template.spec;
   const schema: unknown = spec?.crd?.spec?.validation?.openAPIV3Schema;
-  return isRecord(schema) ? (schema) : undefined;
+  return isRecord(schema) ? schema : undefined;
 }
 
 export { isConstraint };

@@ -220,7 +220,14 @@ export function readKubeYaml(text: string, file: string): KubeYamlFile {
       );
       return;
     }
-    const value: unknown = doc.toJS();
+    let value: unknown;
+    try {
+      value = doc.toJS();
+    } catch (error) {
+      // Aliases are resolved here: one to an anchor that is not in this document fails.
+      problems.push(`${file}: invalid YAML (document ${index + 1}): ${(error as Error).message}`);
+      return;
+    }
     if (value === null || value === undefined) return; // an empty document, as between two `---`
     let nodes: [unknown, unknown][] = [[doc.contents, value]];
     if (isRecord(value) && value.kind === "List" && Array.isArray(value.items)) {
