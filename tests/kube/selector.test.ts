@@ -35,24 +35,25 @@ describe("matching", () => {
     const selector: RawLabelSelector = {
       matchExpressions: [{ key: "env", operator: "In", values: ["prod", "staging"] }],
     };
-    expect([{ env: "prod" }, { env: "staging" }, { env: "dev" }, {}].map((l) => matches(selector, l))).toEqual([
-      true,
-      true,
-      false,
-      false,
-    ]);
+    expect(
+      ([{ env: "prod" }, { env: "staging" }, { env: "dev" }, {}] as Record<string, string>[]).map((l) =>
+        matches(selector, l),
+      ),
+    ).toEqual([true, true, false, false]);
   });
 
   it("NotIn: absent, or present with none of the values", () => {
     const selector: RawLabelSelector = { matchExpressions: [{ key: "env", operator: "NotIn", values: ["prod"] }] };
-    expect([{ env: "prod" }, { env: "dev" }, {}].map((l) => matches(selector, l))).toEqual([false, true, true]);
+    expect(
+      ([{ env: "prod" }, { env: "dev" }, {}] as Record<string, string>[]).map((l) => matches(selector, l)),
+    ).toEqual([false, true, true]);
   });
 
   it("Exists and DoesNotExist look at the key only, an empty value included", () => {
     const exists: RawLabelSelector = { matchExpressions: [{ key: "canary", operator: "Exists" }] };
     const absent: RawLabelSelector = { matchExpressions: [{ key: "canary", operator: "DoesNotExist" }] };
-    expect([{ canary: "" }, {}].map((l) => matches(exists, l))).toEqual([true, false]);
-    expect([{ canary: "" }, {}].map((l) => matches(absent, l))).toEqual([false, true]);
+    expect(([{ canary: "" }, {}] as Record<string, string>[]).map((l) => matches(exists, l))).toEqual([true, false]);
+    expect(([{ canary: "" }, {}] as Record<string, string>[]).map((l) => matches(absent, l))).toEqual([false, true]);
   });
 
   it("matchLabels and matchExpressions are ANDed", () => {
