@@ -50,7 +50,11 @@ function podObject(pod: PodInfo, n: number): object {
           image,
           imagePullPolicy: "IfNotPresent",
           name: app,
-          ports: pod.ports.map((p) => ({ containerPort: p.port, ...(p.name ? { name: p.name } : {}), protocol: p.protocol })),
+          ports: pod.ports.map((p) => ({
+            containerPort: p.port,
+            ...(p.name ? { name: p.name } : {}),
+            protocol: p.protocol,
+          })),
           readinessProbe: {
             failureThreshold: 3,
             periodSeconds: 10,
@@ -68,7 +72,11 @@ function podObject(pod: PodInfo, n: number): object {
           terminationMessagePath: "/dev/termination-log",
           terminationMessagePolicy: "File",
           volumeMounts: [
-            { mountPath: "/var/run/secrets/kubernetes.io/serviceaccount", name: "kube-api-access-x2b7q", readOnly: true },
+            {
+              mountPath: "/var/run/secrets/kubernetes.io/serviceaccount",
+              name: "kube-api-access-x2b7q",
+              readOnly: true,
+            },
           ],
         },
       ],
