@@ -5,14 +5,29 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { parseAllDocuments } from "yaml";
-import { KUBE_YAML_OPTIONS } from "../../verifier/kube/yaml";
+import { loadKubeYaml } from "../../verifier/kube/yaml";
 
 const ROOT = path.join(__dirname, "..", "..");
 
 /** Where the two readings of a text differ: `document N path: YAML 1.2 reads A, YAML 1.1 reads B`. */
 function readingDifferences(text: string): string[] {
-  const modern = parseAllDocuments(text).map((d) => d.toJS() as unknown);
-  const kubectl = parseAllDocuments(text, KUBE_YAML_OPTIONS).map((d) => d.toJS() as unknown);
+  const parsed = parseAllDocuments(text);
+  const documents = Array.isArray(parsed) ? parsed : [parsed];
+  const modernError = documents.flatMap((d) => d.errors)[0]?.message.split("\n")[0];
+  let kubectl: unknown[] = [];
+  let kubectlError: string | undefined;
+  try {
+    kubectl = loadKubeYaml(text);
+  } catch (error) {
+    kubectlError = (error as Error).message.split("\n")[0];
+  }
+  // A file that is not YAML under either reading (a fixture of bad input) reads the same: not at all.
+  if (modernError !== undefined || kubectlError !== undefined) {
+    return modernError !== undefined && kubectlError !== undefined
+      ? []
+      : [`YAML 1.2 reads ${modernError ?? "it"}, YAML 1.1 reads ${kubectlError ?? "it"}`];
+  }
+  const modern = documents.map((d) => d.toJS() as unknown);
   const differences: string[] = [];
   const compare = (a: unknown, b: unknown, where: string): void => {
     if (a !== null && b !== null && typeof a === "object" && typeof b === "object") {

@@ -91,8 +91,7 @@ describe("refusals beyond plain values", () => {
 
   it("an alias to an anchor of another document is a YAML error, not a crash", () => {
     expect(read("a: &x 1\n---\n" + pod("  labels: *x")).problems).toEqual([
-      "f.yaml: document 1 is not a Kubernetes object (no kind)",
-      "f.yaml: invalid YAML (document 2): Unresolved alias (the anchor must be set before the alias): x",
+      'f.yaml: invalid YAML at line 8: unidentified alias "x"',
     ]);
   });
 

@@ -55,6 +55,17 @@ const match: Schema = {
   },
 };
 
+/** `variables` and `matchCondition`: named CEL expressions. */
+const namedExpressions: Schema = {
+  type: "array",
+  items: {
+    type: "object",
+    additionalProperties: false,
+    required: ["name", "expression"],
+    properties: { name: string, expression: string },
+  },
+};
+
 /**
  * The K8sNativeValidation engine's source. The CRD keeps it as it is
  * (x-kubernetes-preserve-unknown-fields), and Gatekeeper decodes it into its Go struct dropping
@@ -74,24 +85,8 @@ const celSource: Schema = {
         properties: { expression: string, message: string, messageExpression: string },
       },
     },
-    variables: {
-      type: "array",
-      items: {
-        type: "object",
-        additionalProperties: false,
-        required: ["name", "expression"],
-        properties: { name: string, expression: string },
-      },
-    },
-    matchCondition: {
-      type: "array",
-      items: {
-        type: "object",
-        additionalProperties: false,
-        required: ["name", "expression"],
-        properties: { name: string, expression: string },
-      },
-    },
+    variables: namedExpressions,
+    matchCondition: namedExpressions,
     failurePolicy: { enum: ["Fail", "Ignore"] },
     generateVAP: { type: "boolean" },
     resourceOperations: { type: "array", items: { enum: ["*", "CREATE", "UPDATE", "DELETE", "CONNECT"] } },
