@@ -18,7 +18,7 @@ ${container}`;
 
 function read(text: string) {
   const file = readKubeYaml(text, "f.yaml");
-  return { objects: file.objects.map((o) => o.object), problems: file.problems, file };
+  return { objects: file.objects, problems: file.problems, file };
 }
 
 describe("values where Kubernetes expects a number or a boolean are read as kubectl reads them", () => {

@@ -111,7 +111,8 @@ const isConstraint = (apiVersion: string) => apiVersion.startsWith("constraints.
 /**
  * The schema of an object of this apiVersion and kind; an unknown kind gets its metadata checked
  * only (every Kubernetes object has ObjectMeta). A constraint's parameters are typed by its
- * template, which the caller may not have read yet: they are left open here (see withParameters).
+ * template, which the caller may not have read yet: they are left open here, and checked by
+ * KubeYamlFile.checkParameters (yaml.ts) once the templates are known.
  */
 export function objectSchema(apiVersion: string, kind: string): Schema {
   const builtIn = kinds[`${apiVersion}/${kind}`];

@@ -107,14 +107,8 @@ export function loadKubeYaml(text: string): unknown[] {
   return constructFromEvents(parseEvents(text, {}), { source: text, schema: SCHEMA });
 }
 
-/** One object of a file, and the line it starts on. */
-export interface ReadObject {
-  object: Record<string, any>;
-  line: number;
-}
-
 export interface KubeYamlFile {
-  objects: ReadObject[];
+  objects: Record<string, any>[];
   problems: string[];
   /**
    * The problems of the constraints' parameters, whose types their ConstraintTemplate gives: the
@@ -419,7 +413,7 @@ function syntaxProblem(file: string, text: string, error: YAMLException): string
  * of a type Kubernetes refuses, name the file, the line, the object and the field.
  */
 export function readKubeYaml(text: string, file: string): KubeYamlFile {
-  const objects: ReadObject[] = [];
+  const objects: Record<string, any>[] = [];
   const problems: string[] = [];
   const pending: { kind: string; check: (schema: Schema, into: string[]) => void }[] = [];
   let events: Events;
@@ -455,8 +449,7 @@ export function readKubeYaml(text: string, file: string): KubeYamlFile {
         problems.push(`${file}: document ${index + 1} is not a Kubernetes object (no kind)`);
         continue;
       }
-      const start = node === undefined ? undefined : events.list[node];
-      objects.push({ object: item, line: start === undefined ? 0 : events.line(events.offset(start)) });
+      objects.push(item);
       if (node === undefined) continue;
       const apiVersion = typeof item.apiVersion === "string" ? item.apiVersion : "";
       const checker = new ObjectChecker(events, objectWhere(file, events, node, item), problems);

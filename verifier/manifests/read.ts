@@ -56,7 +56,7 @@ export function readManifests(targets: string[]): SourcedObject[] {
         const read = readManifestFile(file);
         files.push(read);
         problems.push(...read.problems);
-        objects.push(...read.objects.map(({ object }) => ({ object, source: file })));
+        objects.push(...read.objects.map((object) => ({ object, source: file })));
       }
     } catch (error) {
       if (error instanceof VerifyInputError) problems.push(...error.problems);
