@@ -18,7 +18,7 @@ import {
   LOAD_BALANCER_CLAIMS,
   LOAD_BALANCER_CLAIM_STAGES,
 } from "./lab/claims";
-import { objectKey } from "./kube/object";
+import { namespacedName, objectKey } from "./kube/object";
 import { ClusterModel, KubeObject, VerifyInputError } from "./model";
 import { Endpoint, NetworkPolicyEngine, TableEntry } from "./netpol";
 
@@ -90,7 +90,7 @@ export function lintAllowedRepos(constraints: KubeObject[]): string[] {
     .filter((c) => c.kind === ALLOWED_REPOS_KIND && Array.isArray(c.spec?.parameters?.repos))
     .flatMap((c) =>
       lookAlikeEntries(c.spec.parameters.repos).map(({ entry, example }) =>
-        lookAlikeWarning(`${c.kind}/${c.metadata.name} parameters.repos`, entry, example),
+        lookAlikeWarning(`${objectKey(c)} parameters.repos`, entry, example),
       ),
     );
 }
@@ -140,8 +140,7 @@ function admissionEngine(model: ClusterModel): AdmissionEngine {
     throw new VerifyInputError(
       error.problems.map((problem) => {
         const culprit = objects.find(
-          (o) =>
-            problem.startsWith(`${o.kind} ${o.metadata.name}:`) || problem.startsWith(`${o.kind}/${o.metadata.name}`),
+          (o) => problem.startsWith(`${o.kind} ${o.metadata.name}:`) || problem.startsWith(objectKey(o)),
         );
         return culprit ? `${model.sources.get(culprit)}: ${problem}` : problem;
       }),
@@ -239,8 +238,8 @@ export function analyze(model: ClusterModel, options: { stage?: Stage; notes?: s
   }
   return {
     ...(options.stage !== undefined ? { stage: options.stage } : {}),
-    policies: model.policies.map((p) => `${p.metadata.namespace}/${p.metadata.name}`).sort(),
-    constraints: model.constraints.map((c) => `${c.kind}/${c.metadata.name}`).sort(),
+    policies: model.policies.map((p) => namespacedName(p)).sort(),
+    constraints: model.constraints.map((c) => objectKey(c)).sort(),
     connectivity,
     admission,
     claims,

@@ -10,12 +10,19 @@ export interface GroupVersionKind {
   kind: string;
 }
 
+/** What identity reads of an object: any Kubernetes object, however it is typed. */
+export interface ObjectLike {
+  apiVersion?: unknown;
+  kind?: unknown;
+  metadata?: unknown;
+}
+
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** Group, version and kind from `apiVersion` ("v1" is the core group "") and `kind`. */
-export function gvkOf(obj: Record<string, unknown>): GroupVersionKind {
+export function gvkOf(obj: ObjectLike): GroupVersionKind {
   const apiVersion = typeof obj.apiVersion === "string" ? obj.apiVersion : "";
   const slash = apiVersion.indexOf("/");
   return {
@@ -29,7 +36,7 @@ export function apiVersionOf(gvk: { group: string; version: string }): string {
   return gvk.group === "" ? gvk.version : `${gvk.group}/${gvk.version}`;
 }
 
-function metadataOf(obj: Record<string, unknown>): Record<string, unknown> {
+function metadataOf(obj: ObjectLike): Record<string, unknown> {
   return isRecord(obj.metadata) ? obj.metadata : {};
 }
 
@@ -39,21 +46,21 @@ function stringAt(record: Record<string, unknown>, key: string): string {
 }
 
 /** metadata.name, "" when it is not a string. */
-export function nameOf(obj: Record<string, unknown>): string {
+export function nameOf(obj: ObjectLike): string {
   return stringAt(metadataOf(obj), "name");
 }
 
-export function generateNameOf(obj: Record<string, unknown>): string {
+export function generateNameOf(obj: ObjectLike): string {
   return stringAt(metadataOf(obj), "generateName");
 }
 
 /** metadata.namespace, "" for a cluster-scoped object. */
-export function namespaceOf(obj: Record<string, unknown>): string {
+export function namespaceOf(obj: ObjectLike): string {
   return stringAt(metadataOf(obj), "namespace");
 }
 
 /** The string-valued labels; anything else has been refused by the reader or by validateObjectMeta. */
-export function labelsOf(obj: Record<string, unknown>): Record<string, string> {
+export function labelsOf(obj: ObjectLike): Record<string, string> {
   const labels = metadataOf(obj).labels;
   const out: Record<string, string> = {};
   if (isRecord(labels)) {
@@ -63,24 +70,24 @@ export function labelsOf(obj: Record<string, unknown>): Record<string, string> {
 }
 
 /** A Namespace object of the core group (Gatekeeper matches those against themselves). */
-export function isNamespaceObject(obj: Record<string, unknown>): boolean {
+export function isNamespaceObject(obj: ObjectLike): boolean {
   const gvk = gvkOf(obj);
   return gvk.kind === "Namespace" && gvk.group === "";
 }
 
 /** "NAMESPACE/NAME", or "NAME" for a cluster-scoped object. */
-export function namespacedName(obj: Record<string, unknown>, unnamed = ""): string {
+export function namespacedName(obj: ObjectLike, unnamed = ""): string {
   const namespace = namespaceOf(obj);
   const name = nameOf(obj) || unnamed;
   return namespace === "" ? name : `${namespace}/${name}`;
 }
 
 /** "KIND/NAMESPACE/NAME", or "KIND/NAME" for a cluster-scoped object: how results and reports key objects. */
-export function objectKey(obj: Record<string, unknown>): string {
+export function objectKey(obj: ObjectLike): string {
   return `${gvkOf(obj).kind}/${namespacedName(obj)}`;
 }
 
 /** "KIND NAMESPACE/NAME", for messages about a possibly malformed object: it names what it can. */
-export function describeObject(obj: Record<string, unknown>): string {
+export function describeObject(obj: ObjectLike): string {
   return `${gvkOf(obj).kind || "object"} ${namespacedName(obj, "(unnamed)")}`;
 }
