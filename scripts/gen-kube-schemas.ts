@@ -7,7 +7,7 @@
  *   npx tsx scripts/gen-kube-schemas.ts          write the file
  *   npx tsx scripts/gen-kube-schemas.ts --check  exit 1 when the file is stale
  *
- * tests/kube/schemas.test.ts runs the same check, so a kubernetes-models upgrade that changes a
+ * tests/kube/yaml.test.ts runs the same check, so a kubernetes-models upgrade that changes a
  * type fails CI until the file is regenerated.
  */
 import * as fs from "fs";
