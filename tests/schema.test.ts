@@ -26,6 +26,13 @@ import Ajv, { ErrorObject, ValidateFunction } from "ajv";
 import ts from "typescript";
 import { STAGES } from "../config/keys";
 import { captureLab, KNOWN_TYPES, labConfig } from "../verifier/lab/capture";
+import {
+  CONSTRAINT_TEMPLATE_SCHEMA as constraintTemplate,
+  constraintSchema,
+  EXPANSION_TEMPLATE_SCHEMA as expansionTemplate,
+} from "../verifier/kube/gatekeeper-schemas";
+import type { Schema } from "../verifier/kube/schema";
+import { OBJECT_META as DECLARED_OBJECT_META, kindModule, readDeclarations } from "../scripts/kubernetes-models";
 
 const ROOT = path.join(__dirname, "..");
 const HELM_RELEASE = "kubernetes:helm.sh/v3:Release";
@@ -136,44 +143,13 @@ function describeSchemaError(error: SchemaError, prefix = ""): string | undefine
 /** The declared types, by kind, and ObjectMeta; one TypeScript program for the whole file. */
 class Declarations {
   private readonly checker: ts.TypeChecker;
-  readonly types = new Map<string, ts.Type>();
+  readonly types: Map<string, ts.Type>;
 
   constructor(kinds: { apiVersion: string; kind: string }[]) {
-    // A virtual module importing each model's interface; it is never written to disk.
-    const root = path.join(ROOT, "tests", "__kubernetes_models__.ts");
-    const imports = [
-      ...kinds.map((k) => ({
-        key: `${k.apiVersion}/${k.kind}`,
-        name: `I${k.kind}`,
-        module: `kubernetes-models/${k.apiVersion}/${k.kind}`,
-      })),
-      { key: "ObjectMeta", name: "IObjectMeta", module: OBJECT_META.module },
-    ];
-    const source = imports
-      .map((i, n) => `import type { ${i.name} as T${n} } from "${i.module}";\nexport declare const t${n}: T${n};`)
-      .join("\n");
-    const options: ts.CompilerOptions = {
-      module: ts.ModuleKind.ESNext,
-      // "bundler" reads the packages' `exports`, which is how their declarations are found.
-      moduleResolution: ts.ModuleResolutionKind.Bundler,
-      target: ts.ScriptTarget.ES2022,
-      noEmit: true,
-      skipLibCheck: true,
-      types: [],
-    };
-    const host = ts.createCompilerHost(options);
-    const getSourceFile = host.getSourceFile.bind(host);
-    const fileExists = host.fileExists.bind(host);
-    host.getSourceFile = (file, language, ...rest) =>
-      file === root ? ts.createSourceFile(file, source, language) : getSourceFile(file, language, ...rest);
-    host.fileExists = (file) => file === root || fileExists(file);
-    const program = ts.createProgram([root], options, host);
-    const problems = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
-    if (problems.length > 0) throw new Error(`kubernetes-models declarations:\n${problems.join("\n")}`);
-    this.checker = program.getTypeChecker();
-    const moduleSymbol = this.checker.getSymbolAtLocation(program.getSourceFile(root)!)!;
-    const exported = new Map(this.checker.getExportsOfModule(moduleSymbol).map((s) => [s.name, s]));
-    imports.forEach((i, n) => this.types.set(i.key, this.checker.getTypeOfSymbol(exported.get(`t${n}`)!)));
+    ({ checker: this.checker, types: this.types } = readDeclarations([
+      ...kinds.map((k) => kindModule(k.apiVersion, k.kind)),
+      DECLARED_OBJECT_META,
+    ]));
   }
 
   /** Every field of `value` that `type` does not declare, and every port out of range. */
@@ -240,230 +216,7 @@ function portProblem(declaredIn: string, key: string, value: unknown, where: str
 }
 
 // ---------------------------------------------------------------------------------------------
-// Gatekeeper's kinds: JSON schemas written from its CRDs
-
-const string = { type: "string" };
-const strings = { type: "array", items: string };
-
-/** metav1.LabelSelector, as Gatekeeper's match CRD declares it. */
-const labelSelector = {
-  type: "object",
-  additionalProperties: false,
-  properties: {
-    matchLabels: { type: "object", additionalProperties: string },
-    matchExpressions: {
-      type: "array",
-      items: {
-        type: "object",
-        additionalProperties: false,
-        required: ["key", "operator"],
-        properties: {
-          key: string,
-          operator: { enum: ["In", "NotIn", "Exists", "DoesNotExist"] },
-          values: strings,
-        },
-      },
-    },
-  },
-};
-
-/** Namespace and name globs of Gatekeeper's match: a prefix or suffix `*` at most. */
-const glob = { type: "string", pattern: "^\\*?[-:a-z0-9]*\\*?$" };
-
-/** The `match` of every constraint (match.gatekeeper.sh's schema). */
-const match = {
-  type: "object",
-  additionalProperties: false,
-  properties: {
-    kinds: {
-      type: "array",
-      items: { type: "object", additionalProperties: false, properties: { apiGroups: strings, kinds: strings } },
-    },
-    scope: { enum: ["*", "Cluster", "Namespaced"] },
-    namespaces: { type: "array", items: glob },
-    excludedNamespaces: { type: "array", items: glob },
-    labelSelector,
-    namespaceSelector: labelSelector,
-    name: glob,
-    source: { enum: ["All", "Generated", "Original"] },
-  },
-};
-
-/**
- * The K8sNativeValidation engine's source. The CRD keeps it as it is
- * (x-kubernetes-preserve-unknown-fields), and Gatekeeper decodes it into its Go struct dropping
- * what it does not know: a misspelt `validations` would leave a template that admits everything,
- * so it is closed here. The field names are the struct's JSON names (`matchCondition` is singular).
- */
-const celSource = {
-  type: "object",
-  additionalProperties: false,
-  properties: {
-    validations: {
-      type: "array",
-      items: {
-        type: "object",
-        additionalProperties: false,
-        required: ["expression"],
-        properties: { expression: string, message: string, messageExpression: string },
-      },
-    },
-    variables: {
-      type: "array",
-      items: {
-        type: "object",
-        additionalProperties: false,
-        required: ["name", "expression"],
-        properties: { name: string, expression: string },
-      },
-    },
-    matchCondition: {
-      type: "array",
-      items: {
-        type: "object",
-        additionalProperties: false,
-        required: ["name", "expression"],
-        properties: { name: string, expression: string },
-      },
-    },
-    failurePolicy: { enum: ["Fail", "Ignore"] },
-    generateVAP: { type: "boolean" },
-    resourceOperations: { type: "array", items: { enum: ["*", "CREATE", "UPDATE", "DELETE", "CONNECT"] } },
-  },
-};
-
-function topLevel(apiVersion: string, kind: string, spec: object) {
-  return {
-    type: "object",
-    additionalProperties: false,
-    required: ["apiVersion", "kind", "metadata", "spec"],
-    properties: {
-      apiVersion: { const: apiVersion },
-      kind: { const: kind },
-      // Checked like a built-in object's metadata.
-      metadata: { type: "object" },
-      spec,
-    },
-  };
-}
-
-const constraintTemplate = topLevel("templates.gatekeeper.sh/v1", "ConstraintTemplate", {
-  type: "object",
-  additionalProperties: false,
-  required: ["crd", "targets"],
-  properties: {
-    crd: {
-      type: "object",
-      additionalProperties: false,
-      properties: {
-        spec: {
-          type: "object",
-          additionalProperties: false,
-          required: ["names"],
-          properties: {
-            names: {
-              type: "object",
-              additionalProperties: false,
-              required: ["kind"],
-              properties: { kind: string, shortNames: strings },
-            },
-            validation: {
-              type: "object",
-              additionalProperties: false,
-              properties: {
-                legacySchema: { type: "boolean" },
-                // Kept as written by the CRD; compiled below as the constraint's parameters.
-                openAPIV3Schema: { type: "object" },
-              },
-            },
-          },
-        },
-      },
-    },
-    targets: {
-      type: "array",
-      minItems: 1,
-      items: {
-        type: "object",
-        additionalProperties: false,
-        required: ["target"],
-        properties: {
-          target: string,
-          rego: string,
-          libs: strings,
-          operations: { type: "array", items: { enum: ["*", "CREATE", "UPDATE", "DELETE", "CONNECT"] } },
-          code: {
-            type: "array",
-            items: {
-              type: "object",
-              additionalProperties: false,
-              required: ["engine", "source"],
-              properties: { engine: string, source: {} },
-              allOf: [
-                {
-                  if: { properties: { engine: { const: "K8sNativeValidation" } }, required: ["engine"] },
-                  then: { properties: { source: celSource } },
-                },
-              ],
-            },
-          },
-        },
-      },
-    },
-  },
-});
-
-/** A constraint of the template's kind; its parameters follow the template's own schema. */
-function constraintSchema(kind: string, parameters: object) {
-  return topLevel("constraints.gatekeeper.sh/v1beta1", kind, {
-    type: "object",
-    additionalProperties: false,
-    properties: {
-      match,
-      parameters,
-      // The CRD types it as a string; Gatekeeper's webhook accepts these.
-      enforcementAction: { enum: ["deny", "dryrun", "warn", "scoped"] },
-      scopedEnforcementActions: {
-        type: "array",
-        items: {
-          type: "object",
-          additionalProperties: false,
-          properties: {
-            action: { enum: ["deny", "warn"] },
-            enforcementPoints: {
-              type: "array",
-              items: { type: "object", additionalProperties: false, properties: { name: string } },
-            },
-          },
-        },
-      },
-    },
-  });
-}
-
-const expansionTemplate = topLevel("expansion.gatekeeper.sh/v1beta1", "ExpansionTemplate", {
-  type: "object",
-  additionalProperties: false,
-  required: ["applyTo", "templateSource", "generatedGVK"],
-  properties: {
-    applyTo: {
-      type: "array",
-      minItems: 1,
-      items: {
-        type: "object",
-        additionalProperties: false,
-        properties: { groups: strings, kinds: strings, versions: strings },
-      },
-    },
-    templateSource: string,
-    generatedGVK: {
-      type: "object",
-      additionalProperties: false,
-      properties: { group: string, version: string, kind: string },
-    },
-    enforcementAction: string,
-  },
-});
+// Gatekeeper's kinds: JSON schemas written from its CRDs (verifier/kube/gatekeeper-schemas.ts)
 
 /**
  * Closes every object schema that lists its properties, as the API server does for a structural
@@ -503,7 +256,7 @@ class Gatekeeper {
       if (template.metadata?.name !== kind.toLowerCase()) {
         found.push(`metadata.name: must be "${kind.toLowerCase()}", the lower-cased spec.crd.spec.names.kind`);
       }
-      const parameters = closed(spec.crd.spec.validation?.openAPIV3Schema ?? {}) as object;
+      const parameters = closed(spec.crd.spec.validation?.openAPIV3Schema ?? {}) as Schema;
       try {
         this.constraints.set(kind, this.lenient.compile(constraintSchema(kind, parameters)));
       } catch (error) {

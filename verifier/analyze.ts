@@ -21,6 +21,7 @@ import {
   LOAD_BALANCER_CLAIM_STAGES,
 } from "./lab/claims";
 import { LAB_SOURCE } from "./lab/stack";
+import { namespacedName, objectKey } from "./kube/object";
 import { ClusterModel, KubeObject, VerifyInputError } from "./model";
 import { Endpoint, NetworkPolicyEngine, TableEntry } from "./netpol";
 
@@ -48,9 +49,6 @@ export interface Report {
   warnings: string[];
   notes: string[];
 }
-
-const objectKey = (o: KubeObject) =>
-  `${o.kind}/${o.metadata.namespace ? `${o.metadata.namespace}/` : ""}${o.metadata.name}`;
 
 function endpoints(model: ClusterModel): Endpoint[] {
   return [
@@ -97,9 +95,14 @@ export function lintAllowedRepos(constraints: KubeObject[]): string[] {
     .filter((c) => c.kind === ALLOWED_REPOS_KIND && Array.isArray(c.spec?.parameters?.repos))
     .flatMap((c) =>
       lookAlikeEntries(c.spec.parameters.repos).map(({ entry, example }) =>
-        lookAlikeWarning(`${c.kind}/${c.metadata.name} parameters.repos`, entry, example),
+        lookAlikeWarning(`${objectKey(c)} parameters.repos`, entry, example),
       ),
     );
+}
+
+/** The lab's own template (policies/) of a constraint kind, for manifests that give none. */
+export function labTemplate(kind: string): KubeObject | undefined {
+  return kind === ALLOWED_REPOS_KIND ? allowedReposTemplate() : undefined;
 }
 
 /**
@@ -113,9 +116,10 @@ export function templatesFor(model: ClusterModel): KubeObject[] {
   const problems: string[] = [];
   for (const constraint of model.constraints) {
     if (kinds.has(constraint.kind)) continue;
-    if (constraint.kind === ALLOWED_REPOS_KIND) {
-      templates.push(allowedReposTemplate());
-      kinds.add(ALLOWED_REPOS_KIND);
+    const own = labTemplate(constraint.kind);
+    if (own) {
+      templates.push(own);
+      kinds.add(constraint.kind);
     } else {
       problems.push(
         `${model.sources.get(constraint) ?? "?"}: ${objectKey(constraint)}: no ConstraintTemplate defines the kind ${constraint.kind}, in the manifests or in policies/`,
@@ -142,8 +146,7 @@ function admissionEngine(model: ClusterModel): AdmissionEngine {
     throw new VerifyInputError(
       error.problems.map((problem) => {
         const culprit = objects.find(
-          (o) =>
-            problem.startsWith(`${o.kind} ${o.metadata.name}:`) || problem.startsWith(`${o.kind}/${o.metadata.name}`),
+          (o) => problem.startsWith(`${o.kind} ${o.metadata.name}:`) || problem.startsWith(objectKey(o)),
         );
         return culprit ? `${model.sources.get(culprit)}: ${problem}` : problem;
       }),
@@ -258,8 +261,8 @@ export function analyze(model: ClusterModel, options: { stage?: Stage; notes?: s
   }
   return {
     ...(options.stage !== undefined ? { stage: options.stage } : {}),
-    policies: model.policies.map((p) => `${p.metadata.namespace}/${p.metadata.name}`).sort(),
-    constraints: model.constraints.map((c) => `${c.kind}/${c.metadata.name}`).sort(),
+    policies: model.policies.map((p) => namespacedName(p)).sort(),
+    constraints: model.constraints.map((c) => objectKey(c)).sort(),
     gatekeeper: model.gatekeeper.source,
     connectivity,
     admission,

@@ -6,6 +6,8 @@
 import { DEFAULT_GATEKEEPER_VERSION } from "../config/keys";
 import { installFromChart, type GatekeeperInstall } from "./admission/enforcement";
 import type { ContainerPortInfo, ExternalPeer, NamespaceInfo, NetworkPolicyObject, PodInfo, Protocol } from "./netpol";
+import { validateObjectMeta } from "./kube/names";
+import { describeObject } from "./kube/object";
 import { PROTOCOLS, validateNetworkPolicy } from "./netpol";
 
 export type KubeObject = Record<string, any>;
@@ -71,11 +73,6 @@ const isRecord = (value: unknown): value is KubeObject =>
 
 function at(object: KubeObject, path: string[]): unknown {
   return path.reduce<unknown>((value, key) => (isRecord(value) ? value[key] : undefined), object);
-}
-
-function describeObject(object: KubeObject): string {
-  const ns = object.metadata?.namespace;
-  return `${object.kind ?? "object"} ${ns ? `${ns}/` : ""}${object.metadata?.name ?? "(unnamed)"}`;
 }
 
 function containerPorts(spec: unknown, where: string, problems: string[]): ContainerPortInfo[] {
@@ -144,6 +141,12 @@ export function buildModel(
     if (!isRecord(object.metadata) || typeof object.metadata.name !== "string" || object.metadata.name === "") {
       problems.push(`${source}: ${object.kind ?? "object"}: metadata.name: missing`);
       continue;
+    }
+    if (object.kind !== "NetworkPolicy") {
+      // A NetworkPolicy's metadata is checked with the rest of it, by validateNetworkPolicy.
+      const before = problems.length;
+      validateObjectMeta(object, (path, problem) => problems.push(`${where}: ${path}: ${problem}`));
+      if (problems.length > before) continue;
     }
     const name: string = object.metadata.name;
     const namespace: string | undefined = object.metadata.namespace;

@@ -204,7 +204,7 @@ describe("a malformed match", () => {
         'K8sDenyAll/deny-all: spec.match.scope is "cluster"; accepted: *, Cluster, Namespaced',
         'K8sDenyAll/deny-all: spec.match.source is "generated"; accepted: All, Original, Generated',
         'K8sDenyAll/deny-all: spec.match.namespaces entry "App_1" is not a namespace name or a "*" glob at its start or end',
-        "K8sDenyAll/deny-all: spec.match.labelSelector.matchExpressions[0]: operator In needs at least one value",
+        "K8sDenyAll/deny-all: spec.match.labelSelector.matchExpressions[0].values: must be non-empty for operator In",
       ]),
     );
   });

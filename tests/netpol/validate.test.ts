@@ -191,7 +191,7 @@ describe("validateNetworkPolicy", () => {
       "NetworkPolicy (no namespace)/x: metadata.namespace: required",
     ]);
     expect(validateNetworkPolicy(withSpec({ podSelector: {} }, { name: "Bad_Name", namespace: "data" }))).toEqual([
-      'NetworkPolicy data/Bad_Name: metadata.name: "Bad_Name" is not a valid DNS subdomain name',
+      `NetworkPolicy data/Bad_Name: metadata.name: "Bad_Name" is not a valid DNS subdomain name (at most 253 lowercase letters, digits, '-' and '.', starting and ending with a letter or digit)`,
     ]);
     expect(validateNetworkPolicy({ spec: { podSelector: {} } })).toEqual([
       "NetworkPolicy (no namespace)/(no name): metadata: required",
@@ -233,8 +233,8 @@ describe("validateNetworkPolicy", () => {
       `${P}kind: "Policy" is not NetworkPolicy`,
     ]);
     expect(problems({ podSelector: { matchLabels: { "bad key": "v", app: "Bad Value", tier: 3 } } })).toEqual([
-      `${P}spec.podSelector.matchLabels: "bad key" is not a valid label key`,
-      `${P}spec.podSelector.matchLabels.app: "Bad Value" is not a valid label value`,
+      `${P}spec.podSelector.matchLabels: "bad key" is not a valid label key (an optional DNS subdomain and '/', then at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit)`,
+      `${P}spec.podSelector.matchLabels.app: "Bad Value" is not a valid label value (empty, or at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit)`,
       `${P}spec.podSelector.matchLabels.tier: must be a string`,
     ]);
     expect(problems({ podSelector: {}, ingress: {}, egress: [3] })).toEqual([

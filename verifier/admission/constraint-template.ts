@@ -7,7 +7,7 @@
  */
 import { NativeValidation } from "./cel/native-validation";
 import { AdmissionInputError } from "./errors";
-import { isRecord } from "./object";
+import { isRecord } from "../kube/object";
 
 export interface CompiledTemplate {
   name: string;

@@ -1,6 +1,6 @@
 /** A constraint (`constraints.gatekeeper.sh`) as the evaluator uses it. */
 import { parseMatch, type Match } from "./match";
-import { isRecord } from "./object";
+import { isRecord } from "../kube/object";
 import { ENFORCEMENT_ACTIONS, type EnforcementAction, type KubeObject } from "./types";
 
 export interface ParsedConstraint {

@@ -26,7 +26,7 @@
  *   `error when creating "FILE": ` in between.
  */
 import { createHash } from "crypto";
-import { gvkOf, nameOf, namespaceOf } from "./object";
+import { gvkOf, nameOf, namespaceOf } from "../kube/object";
 import type { AdmissionResult, Enforcement, EnforcementPoint, KubeObject, Violation } from "./types";
 
 /** The webhook's name in Gatekeeper's chart (pkg/webhook/common.go). */

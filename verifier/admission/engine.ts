@@ -17,7 +17,7 @@ import {
 } from "./expansion";
 import { enforce, kubectlCommandFor, type GatekeeperInstall, type JudgingConstraint } from "./enforcement";
 import { matches, UnknownNamespaceError } from "./match";
-import { gvkOf, isNamespaceObject, isRecord, nameOf, namespaceOf, objectKey } from "./object";
+import { gvkOf, isNamespaceObject, isRecord, nameOf, namespaceOf, objectKey } from "../kube/object";
 import type { AdmissionResult, KubeObject, Operation, SourceType } from "./types";
 
 export interface AdmissionEngineInput {

@@ -10,7 +10,7 @@
  * Resultants are expanded again (a CronJob gives a Job, which gives a Pod), at most 30 deep.
  */
 import { AdmissionInputError } from "./errors";
-import { apiVersionOf, gvkOf, isRecord, nameOf, namespaceOf, objectKey, type GroupVersionKind } from "./object";
+import { apiVersionOf, gvkOf, isRecord, nameOf, namespaceOf, objectKey, type GroupVersionKind } from "../kube/object";
 import { parseAction } from "./constraint";
 import type { EnforcementAction, KubeObject } from "./types";
 

@@ -4,8 +4,8 @@
  * labelSelector, namespaceSelector, name, source).
  * https://open-policy-agent.github.io/gatekeeper/website/docs/howto#the-match-field
  */
-import { parseLabelSelector, selectorMatches, type LabelSelector } from "./labelselector";
-import { gvkOf, isNamespaceObject, isRecord, labelsOf, nameOf, namespaceOf, generateNameOf } from "./object";
+import { gvkOf, isNamespaceObject, isRecord, labelsOf, nameOf, namespaceOf, generateNameOf } from "../kube/object";
+import { parseLabelSelector, selectorMatches, type LabelSelector } from "../kube/selector";
 import type { KubeObject, SourceType } from "./types";
 import { isValidWildcard, wildcardMatches, wildcardMatchesGenerateName } from "./wildcard";
 
@@ -73,11 +73,13 @@ export function parseMatch(raw: unknown, path: string, problems: string[]): Matc
   match.source = parseEnum(raw.source, SOURCES, "All", `${path}.source`, problems);
   match.namespaces = parseWildcards(raw.namespaces, `${path}.namespaces`, problems);
   match.excludedNamespaces = parseWildcards(raw.excludedNamespaces, `${path}.excludedNamespaces`, problems);
-  if (raw.labelSelector !== undefined) {
-    match.labelSelector = parseLabelSelector(raw.labelSelector, `${path}.labelSelector`, problems);
+  // A missing selector matches everything, as in Gatekeeper; so does a null one (YAML's `labelSelector:`).
+  const report = (where: string, problem: string) => problems.push(`${where}: ${problem}`);
+  if (raw.labelSelector !== undefined && raw.labelSelector !== null) {
+    match.labelSelector = parseLabelSelector(raw.labelSelector, `${path}.labelSelector`, report);
   }
-  if (raw.namespaceSelector !== undefined) {
-    match.namespaceSelector = parseLabelSelector(raw.namespaceSelector, `${path}.namespaceSelector`, problems);
+  if (raw.namespaceSelector !== undefined && raw.namespaceSelector !== null) {
+    match.namespaceSelector = parseLabelSelector(raw.namespaceSelector, `${path}.namespaceSelector`, report);
   }
   if (raw.name !== undefined) {
     if (typeof raw.name !== "string" || !isValidWildcard(raw.name)) {

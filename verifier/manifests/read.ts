@@ -1,10 +1,12 @@
 /**
  * Manifests mode: Kubernetes objects read from YAML files or folders of them (multi-document,
- * `List` objects unwrapped), each remembered with its file for messages.
+ * `List` objects unwrapped), as kubectl reads them (verifier/kube/yaml.ts), each remembered with
+ * its file for messages.
  */
 import * as fs from "fs";
 import * as path from "path";
-import { parseAllDocuments } from "yaml";
+import { labTemplate } from "../analyze";
+import { readKubeYaml, type KubeYamlFile } from "../kube/yaml";
 import { KubeObject, SourcedObject, VerifyInputError } from "../model";
 
 const YAML_FILE = /\.(ya?ml|json)$/i;
@@ -32,66 +34,41 @@ export function manifestFiles(target: string): string[] {
   return files;
 }
 
-/** Every object of a file; a syntax error names the file and its line. */
-export function readManifestFile(file: string): SourcedObject[] {
+/** A file read as kubectl reads it (verifier/kube/yaml.ts); an unreadable file is bad input. */
+export function readManifestFile(file: string): KubeYamlFile {
   let text: string;
   try {
     text = fs.readFileSync(file, "utf8");
   } catch (error) {
     throw new VerifyInputError([`${file}: cannot be read (${(error as NodeJS.ErrnoException).code ?? "error"})`]);
   }
-  const objects: SourcedObject[] = [];
-  const problems: string[] = [];
-  parseAllDocuments(text).forEach((document, index) => {
-    if (document.errors.length > 0) {
-      const error = document.errors[0];
-      const line = error.linePos?.[0]?.line;
-      problems.push(
-        `${file}: invalid YAML${line ? ` at line ${line}` : ""} (document ${index + 1}): ${error.message.split("\n")[0].replace(/:$/, "")}`,
-      );
-      return;
-    }
-    const value: unknown = document.toJS();
-    if (value === null || value === undefined) return; // an empty document, as between two `---`
-    const items = isList(value) ? value.items : [value];
-    items.forEach((item: unknown) => {
-      if (
-        item === null ||
-        typeof item !== "object" ||
-        Array.isArray(item) ||
-        typeof (item as KubeObject).kind !== "string"
-      ) {
-        problems.push(`${file}: document ${index + 1} is not a Kubernetes object (no kind)`);
-        return;
-      }
-      objects.push({ object: item, source: file });
-    });
-  });
-  if (problems.length > 0) throw new VerifyInputError(problems);
-  return objects;
-}
-
-function isList(value: unknown): value is { items: unknown[] } {
-  return (
-    typeof value === "object" &&
-    value !== null &&
-    (value as KubeObject).kind === "List" &&
-    Array.isArray((value as KubeObject).items)
-  );
+  return readKubeYaml(text, file);
 }
 
 /** All objects of every path given with --manifests. */
 export function readManifests(targets: string[]): SourcedObject[] {
   const problems: string[] = [];
   const objects: SourcedObject[] = [];
+  const files: KubeYamlFile[] = [];
   for (const target of targets) {
     try {
-      for (const file of manifestFiles(target)) objects.push(...readManifestFile(file));
+      for (const file of manifestFiles(target)) {
+        const read = readManifestFile(file);
+        files.push(read);
+        problems.push(...read.problems);
+        objects.push(...read.objects.map((object) => ({ object, source: file })));
+      }
     } catch (error) {
       if (error instanceof VerifyInputError) problems.push(...error.problems);
       else throw error;
     }
   }
+  // A constraint's parameters are typed by its template, from any file or from policies/.
+  const templates = new Map<unknown, KubeObject>();
+  for (const { object } of objects) {
+    if (object.kind === "ConstraintTemplate") templates.set(object.spec?.crd?.spec?.names?.kind, object);
+  }
+  for (const read of files) problems.push(...read.checkParameters((kind) => templates.get(kind) ?? labTemplate(kind)));
   if (problems.length > 0) throw new VerifyInputError(problems);
   return objects;
 }

@@ -3,7 +3,7 @@
  * defaults once: policyTypes, absent or empty peer and port lists, protocol TCP.
  */
 import { Cidr, cidrContains, IpAddress, parseCidr } from "./ip";
-import { CompiledSelector, compileSelector, RawSelector } from "./labels";
+import { compileLabelSelector, type LabelSelector, type RawLabelSelector } from "../kube/selector";
 import { NetworkPolicyObject, Protocol } from "./types";
 
 export type CompiledPort =
@@ -16,8 +16,8 @@ export type CompiledPeer =
       kind: "selector";
       /** The policy's own namespace when namespaceSelector is absent, else null. */
       ownNamespace: string | null;
-      namespaceSelector: CompiledSelector | null;
-      podSelector: CompiledSelector | null;
+      namespaceSelector: LabelSelector | null;
+      podSelector: LabelSelector | null;
     }
   | { kind: "ipBlock"; cidr: Cidr; except: Cidr[] };
 
@@ -34,7 +34,7 @@ export interface CompiledPolicy {
   /** `namespace/name`, the policy's name in reasons and its sort key. */
   key: string;
   namespace: string;
-  podSelector: CompiledSelector;
+  podSelector: LabelSelector;
   /** null when the policy does not isolate for ingress; [] isolates and allows nothing. */
   ingress: CompiledRule[] | null;
   egress: CompiledRule[] | null;
@@ -65,12 +65,14 @@ function compilePeer(peer: Raw, policyNamespace: string): CompiledPeer {
       except: ((peer.ipBlock.except ?? []) as string[]).map((text) => parseCidr(text) as Cidr),
     };
   }
-  const namespaceSelector = peer.namespaceSelector ? compileSelector(peer.namespaceSelector as RawSelector) : null;
+  const namespaceSelector = peer.namespaceSelector
+    ? compileLabelSelector(peer.namespaceSelector as RawLabelSelector)
+    : null;
   return {
     kind: "selector",
     ownNamespace: namespaceSelector ? null : policyNamespace,
     namespaceSelector,
-    podSelector: peer.podSelector ? compileSelector(peer.podSelector as RawSelector) : null,
+    podSelector: peer.podSelector ? compileLabelSelector(peer.podSelector as RawLabelSelector) : null,
   };
 }
 
@@ -97,7 +99,7 @@ export function compilePolicy(policy: NetworkPolicyObject): CompiledPolicy {
   return {
     key: `${namespace}/${name}`,
     namespace,
-    podSelector: compileSelector(spec.podSelector as RawSelector),
+    podSelector: compileLabelSelector(spec.podSelector as RawLabelSelector),
     ingress: types.ingress ? compileRules(spec.ingress, "from", namespace) : null,
     egress: types.egress ? compileRules(spec.egress, "to", namespace) : null,
   };

@@ -4,7 +4,7 @@
  */
 import { CompiledPeer, CompiledPolicy, CompiledPort, CompiledRule, ipBlockMatches } from "./compile";
 import { IpAddress } from "./ip";
-import { selectorMatches } from "./labels";
+import { selectorMatches } from "../kube/selector";
 import { Endpoint, PodInfo, Protocol } from "./types";
 
 export type NamespaceLabelsOf = (namespace: string) => Readonly<Record<string, string>>;

@@ -4,7 +4,7 @@
  */
 import { CompiledPolicy, compilePolicy } from "./compile";
 import { IpAddress, parseIp } from "./ip";
-import { NAMESPACE_NAME_LABEL } from "./labels";
+import { NAMESPACE_NAME_LABEL } from "../kube/selector";
 import { podName } from "./reasons";
 import { EngineInput, Endpoint, PodInfo, PROTOCOLS } from "./types";
 import { policyLabel, validateNetworkPolicy } from "./validate";

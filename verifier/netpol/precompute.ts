@@ -5,7 +5,7 @@
  */
 import { addBit, Bitset, createBitset } from "./bitset";
 import { CompiledPeer, CompiledRule, ipBlockMatches } from "./compile";
-import { selectorMatches } from "./labels";
+import { selectorMatches } from "../kube/selector";
 import { policySelectsPod } from "./matching";
 import { ClusterModel, labelsOfNamespace } from "./model";
 

@@ -9,7 +9,8 @@
  * Every message reads `NetworkPolicy NS/NAME: PATH: PROBLEM`.
  */
 import { cidrStrictlyInside, parseCidr, sameCidr } from "./ip";
-import { isDnsLabel, isDnsSubdomain, isLabelKey, isLabelValue, SELECTOR_OPERATORS } from "./labels";
+import { validateObjectMeta } from "../kube/names";
+import { validateLabelSelector } from "../kube/selector";
 import { PROTOCOLS } from "./types";
 
 type Report = (path: string, problem: string) => void;
@@ -18,8 +19,6 @@ type Fields = Record<string, unknown>;
 const SPEC_FIELDS = ["podSelector", "policyTypes", "ingress", "egress"];
 const PEER_FIELDS = ["podSelector", "namespaceSelector", "ipBlock"];
 const PORT_FIELDS = ["protocol", "port", "endPort"];
-const SELECTOR_FIELDS = ["matchLabels", "matchExpressions"];
-const EXPRESSION_FIELDS = ["key", "operator", "values"];
 const IP_BLOCK_FIELDS = ["cidr", "except"];
 const POLICY_TYPES = ["Ingress", "Egress"];
 const PORT_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
@@ -59,25 +58,23 @@ export function validateNetworkPolicy(obj: unknown): string[] {
     report("apiVersion", `${quote(obj.apiVersion)} is not networking.k8s.io/v1`);
   }
   if (!isAbsent(obj.kind) && obj.kind !== "NetworkPolicy") report("kind", `${quote(obj.kind)} is not NetworkPolicy`);
-  validateMetadata(obj.metadata, report);
+  validateMetadata(obj, report);
   if (isAbsent(obj.spec)) report("spec", "required");
   else if (!isObject(obj.spec)) report("spec", "must be an object");
   else validateSpec(obj.spec, report);
   return problems;
 }
 
-function validateMetadata(metadata: unknown, report: Report): void {
+function validateMetadata(obj: Fields, report: Report): void {
+  const metadata = obj.metadata;
   if (!isObject(metadata)) {
     report("metadata", isAbsent(metadata) ? "required" : "must be an object");
     return;
   }
   const { name, namespace } = metadata;
   if (isAbsent(name) || name === "") report("metadata.name", "required");
-  else if (typeof name !== "string") report("metadata.name", "must be a string");
-  else if (!isDnsSubdomain(name)) report("metadata.name", `${quote(name)} is not a valid DNS subdomain name`);
   if (isAbsent(namespace) || namespace === "") report("metadata.namespace", "required");
-  else if (typeof namespace !== "string") report("metadata.namespace", "must be a string");
-  else if (!isDnsLabel(namespace)) report("metadata.namespace", `${quote(namespace)} is not a valid DNS label`);
+  validateObjectMeta({ ...obj, kind: "NetworkPolicy" }, report);
 }
 
 function checkFields(obj: Fields, allowed: readonly string[], path: string, report: Report): void {
@@ -89,7 +86,7 @@ function checkFields(obj: Fields, allowed: readonly string[], path: string, repo
 function validateSpec(spec: Fields, report: Report): void {
   checkFields(spec, SPEC_FIELDS, "spec", report);
   if (isAbsent(spec.podSelector)) report("spec.podSelector", "required (use {} to select every pod of the namespace)");
-  else validateSelector(spec.podSelector, "spec.podSelector", report);
+  else validateLabelSelector(spec.podSelector, "spec.podSelector", report);
   validatePolicyTypes(spec.policyTypes, report);
   validateRules(spec.ingress, "spec.ingress", "from", report);
   validateRules(spec.egress, "spec.egress", "to", report);
@@ -140,8 +137,9 @@ function validatePeer(peer: Fields, path: string, report: Report): void {
   }
   if (hasSelector && !isAbsent(peer.ipBlock))
     report(path, "ipBlock cannot be combined with podSelector or namespaceSelector");
-  if (!isAbsent(peer.podSelector)) validateSelector(peer.podSelector, `${path}.podSelector`, report);
-  if (!isAbsent(peer.namespaceSelector)) validateSelector(peer.namespaceSelector, `${path}.namespaceSelector`, report);
+  if (!isAbsent(peer.podSelector)) validateLabelSelector(peer.podSelector, `${path}.podSelector`, report);
+  if (!isAbsent(peer.namespaceSelector))
+    validateLabelSelector(peer.namespaceSelector, `${path}.namespaceSelector`, report);
   if (!isAbsent(peer.ipBlock)) validateIpBlock(peer.ipBlock, `${path}.ipBlock`, report);
 }
 
@@ -215,53 +213,4 @@ function validatePortValue(port: unknown, path: string, report: Report): number 
     return undefined;
   }
   return port;
-}
-
-function validateSelector(selector: unknown, path: string, report: Report): void {
-  if (!isObject(selector)) {
-    report(path, "must be an object");
-    return;
-  }
-  checkFields(selector, SELECTOR_FIELDS, path, report);
-  const { matchLabels } = selector;
-  if (!isAbsent(matchLabels)) {
-    if (!isObject(matchLabels)) report(`${path}.matchLabels`, "must be an object");
-    else {
-      for (const [key, value] of Object.entries(matchLabels)) {
-        if (!isLabelKey(key)) report(`${path}.matchLabels`, `${quote(key)} is not a valid label key`);
-        if (typeof value !== "string") report(`${path}.matchLabels.${key}`, "must be a string");
-        else if (!isLabelValue(value))
-          report(`${path}.matchLabels.${key}`, `${quote(value)} is not a valid label value`);
-      }
-    }
-  }
-  eachObject(selector.matchExpressions, `${path}.matchExpressions`, report, (expression, expressionPath) =>
-    validateExpression(expression, expressionPath, report),
-  );
-}
-
-function validateExpression(expression: Fields, path: string, report: Report): void {
-  checkFields(expression, EXPRESSION_FIELDS, path, report);
-  const { key, operator, values } = expression;
-  if (isAbsent(key) || key === "") report(`${path}.key`, "required");
-  else if (typeof key !== "string" || !isLabelKey(key)) report(`${path}.key`, `${quote(key)} is not a valid label key`);
-  if (isAbsent(operator)) report(`${path}.operator`, "required");
-  else if (!SELECTOR_OPERATORS.includes(operator as never)) {
-    report(`${path}.operator`, `${quote(operator)} is not one of In, NotIn, Exists, DoesNotExist`);
-  }
-  if (!isAbsent(values) && !Array.isArray(values)) {
-    report(`${path}.values`, "must be a list");
-    return;
-  }
-  const list: unknown[] = values ?? [];
-  if ((operator === "In" || operator === "NotIn") && list.length === 0) {
-    report(`${path}.values`, `must be non-empty for operator ${operator}`);
-  }
-  if ((operator === "Exists" || operator === "DoesNotExist") && list.length > 0) {
-    report(`${path}.values`, `must be empty for operator ${operator}`);
-  }
-  list.forEach((value, i) => {
-    if (typeof value !== "string") report(`${path}.values[${i}]`, "must be a string");
-    else if (!isLabelValue(value)) report(`${path}.values[${i}]`, `${quote(value)} is not a valid label value`);
-  });
 }

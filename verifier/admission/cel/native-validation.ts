@@ -8,7 +8,7 @@
  * https://open-policy-agent.github.io/gatekeeper/website/docs/validating-admission-policy
  */
 import { isCelError } from "@bufbuild/cel";
-import { isRecord, type GroupVersionKind } from "../object";
+import { isRecord, type GroupVersionKind } from "../../kube/object";
 import type { KubeObject } from "../types";
 import { toCelInput } from "./convert";
 import { compileSource, type CompiledSource, type CompiledValidation } from "./source";

@@ -5,7 +5,7 @@
  *   ConstraintTemplate NAME: variables[2].expression "EXPR" does not compile: CEL ERROR
  */
 import { AdmissionInputError } from "../errors";
-import { isRecord } from "../object";
+import { isRecord } from "../../kube/object";
 import type { CheckScope } from "./check";
 import { CelCompileError, compileExpression, type CompiledExpression } from "./compile";
 

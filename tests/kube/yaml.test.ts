@@ -1,0 +1,146 @@
+/** verifier/kube/yaml.ts: YAML as kubectl reads it, field by field, and where its field types come from. */
+import { BUILT_IN_KINDS, schemasAreCurrent } from "../../scripts/gen-kube-schemas";
+import { POD_TEMPLATE_PATHS } from "../../verifier/model";
+import { labTemplate } from "../../verifier/analyze";
+import { readKubeYaml } from "../../verifier/kube/yaml";
+
+const pod = (metadata: string, container = "") => `apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+  namespace: app
+${metadata}
+spec:
+  containers:
+    - name: web
+      image: nginx
+${container}`;
+
+function read(text: string) {
+  const file = readKubeYaml(text, "f.yaml");
+  return { objects: file.objects, problems: file.problems, file };
+}
+
+describe("values where Kubernetes expects a number or a boolean are read as kubectl reads them", () => {
+  it("hex, octal and exponent numbers, and YAML 1.1 booleans", () => {
+    const { objects, problems } = read(
+      pod(
+        "",
+        `      ports:
+        - containerPort: 0x50
+        - containerPort: 0777
+        - containerPort: 1e3
+      stdin: yes
+      tty: off`,
+      ),
+    );
+    expect(problems).toEqual([]);
+    const container = objects[0].spec.containers[0];
+    expect([
+      container.ports.map((p: { containerPort: number }) => p.containerPort),
+      container.stdin,
+      container.tty,
+    ]).toEqual([[80, 511, 1000], true, false]);
+  });
+
+  it("a quoted number or a word where a number belongs is refused, as the API server refuses it", () => {
+    expect(
+      read(pod("", `      ports:\n        - containerPort: "80"\n        - containerPort: http`)).problems,
+    ).toEqual([
+      'f.yaml:12: Pod app/web: spec.containers[0].ports[0].containerPort: expected a number, not the string "80"',
+      'f.yaml:13: Pod app/web: spec.containers[0].ports[1].containerPort: expected a number, not the string "http"',
+    ]);
+  });
+});
+
+describe("what go-yaml v2 leaves a string stays one", () => {
+  it("timestamps, sexagesimal numbers and `yEs` (not a YAML 1.1 boolean)", () => {
+    const { objects, problems } = read(
+      pod(
+        "  creationTimestamp: 2024-01-01T00:00:00Z",
+        `      env:\n        - name: WINDOW\n          value: 1:20\n        - name: MODE\n          value: yEs`,
+      ),
+    );
+    expect(problems).toEqual([]);
+    expect([
+      objects[0].metadata.creationTimestamp,
+      objects[0].spec.containers[0].env.map((e: { value: string }) => e.value),
+    ]).toEqual(["2024-01-01T00:00:00Z", ["1:20", "yEs"]]);
+  });
+
+  it("an empty label value is the empty string, as kubectl reads it", () => {
+    const { objects, problems } = read(pod("  labels:\n    canary:\n    app: web"));
+    expect(problems).toEqual([]);
+    expect(objects[0].metadata.labels).toEqual({ canary: "", app: "web" });
+  });
+});
+
+describe("refusals beyond plain values", () => {
+  it("a key YAML 1.1 reads as a boolean, a merged anchor, an explicit tag", () => {
+    const text = pod(
+      "  annotations: &common\n    team: off\n  labels:\n    on: web\n    <<: *common\n    count: !!int 5",
+    );
+    expect(read(text).problems).toEqual([
+      "f.yaml:7: Pod app/web: metadata.annotations.team: kubectl reads `off` as the boolean false; quote it",
+      'f.yaml:9: Pod app/web: metadata.labels: kubectl reads the key `on` as "true"; quote it',
+      // The merged mapping is checked where the anchor writes it.
+      "f.yaml:7: Pod app/web: metadata.labels.team: kubectl reads `off` as the boolean false; quote it",
+      "f.yaml:11: Pod app/web: metadata.labels.count: expected a string, not the number 5",
+    ]);
+  });
+
+  it("an alias to an anchor of another document is a YAML error, not a crash", () => {
+    expect(read("a: &x 1\n---\n" + pod("  labels: *x")).problems).toEqual([
+      'f.yaml: invalid YAML at line 8: unidentified alias "x"',
+    ]);
+  });
+
+  it("Gatekeeper's kinds, by their schemas: an enforcement action and a template's kind", () => {
+    const text = `apiVersion: constraints.gatekeeper.sh/v1beta1
+kind: K8sRequiredLabels
+metadata:
+  name: owner
+spec:
+  enforcementAction: off
+---
+apiVersion: templates.gatekeeper.sh/v1
+kind: ConstraintTemplate
+metadata:
+  name: k8srequiredlabels
+spec:
+  crd:
+    spec:
+      names:
+        kind: yes`;
+    expect(read(text).problems).toEqual([
+      "f.yaml:6: K8sRequiredLabels owner: spec.enforcementAction: kubectl reads `off` as the boolean false; quote it",
+      "f.yaml:16: ConstraintTemplate k8srequiredlabels: spec.crd.spec.names.kind: kubectl reads `yes` as the boolean true; quote it",
+    ]);
+  });
+
+  it("a constraint's parameters, typed by its template once the caller has it (here the lab's own)", () => {
+    const { file, problems } = read(`apiVersion: constraints.gatekeeper.sh/v1beta1
+kind: K8sAllowedRepos
+metadata:
+  name: repos
+spec:
+  parameters:
+    repos: ["registry.example/", on]`);
+    expect(problems).toEqual([]);
+    expect(file.checkParameters(() => undefined)).toEqual([]);
+    expect(file.checkParameters(labTemplate)).toEqual([
+      "f.yaml:7: K8sAllowedRepos repos: spec.parameters.repos[1]: kubectl reads `on` as the boolean true; quote it",
+    ]);
+  });
+});
+
+describe("the field types: verifier/kube/schemas.generated.json", () => {
+  it("is what scripts/gen-kube-schemas.ts makes of the installed kubernetes-models", () => {
+    expect(schemasAreCurrent()).toBe(true);
+  });
+
+  it("covers every built-in kind the model reads", () => {
+    const read = ["Namespace", "Pod", "NetworkPolicy", ...Object.keys(POD_TEMPLATE_PATHS)].sort();
+    expect(BUILT_IN_KINDS.map((k) => k.kind).sort()).toEqual(read);
+  });
+});

@@ -1,0 +1,114 @@
+// `npm run verify -- --manifests FILE` reads YAML as kubectl does (verifier/kube/yaml.ts): a plain
+// scalar that YAML 1.1 reads as a boolean or a number where Kubernetes expects a string is refused
+// (exit 2, naming the file, the line, the object, the field and what kubectl would do); quoted, the
+// same values are strings as written. Names, labels and annotations the API server would refuse are
+// refused too (issue 12).
+import { verify } from "./helpers";
+
+const SCALARS = "tests/fixtures/manifests/kubectl-scalars";
+const BAD = "tests/fixtures/manifests/bad";
+
+async function refusal(file: string): Promise<{ status: number; stderr: string; stdout: string }> {
+  const result = await verify("--manifests", file);
+  return { status: result.status, stderr: result.stderr, stdout: result.stdout };
+}
+
+const refused = (...problems: string[]) => ({
+  status: 2,
+  stdout: "",
+  stderr: `verify: bad input:\n${problems.map((p) => `  ${p}\n`).join("")}`,
+});
+
+describe("plain scalars that kubectl reads as booleans or numbers where a string belongs", () => {
+  it("a label value `y`", async () => {
+    expect(await refusal(`${SCALARS}/label-y.yaml`)).toEqual(
+      refused(
+        `${SCALARS}/label-y.yaml:7: Namespace x: metadata.labels.ns: kubectl reads \`y\` as the boolean true; quote it`,
+      ),
+    );
+  });
+
+  it("a namespace named `n`, as a Namespace's name and as a Pod's namespace", async () => {
+    expect(await refusal(`${SCALARS}/namespace-n.yaml`)).toEqual(
+      refused(
+        `${SCALARS}/namespace-n.yaml:5: Namespace n: metadata.name: kubectl reads \`n\` as the boolean false; quote it`,
+        `${SCALARS}/namespace-n.yaml:11: Pod n/web: metadata.namespace: kubectl reads \`n\` as the boolean false; quote it`,
+      ),
+    );
+  });
+
+  it("`values: [on]` in a matchExpressions", async () => {
+    expect(await refusal(`${SCALARS}/values-on.yaml`)).toEqual(
+      refused(
+        `${SCALARS}/values-on.yaml:12: NetworkPolicy web/flagged: spec.podSelector.matchExpressions[0].values[0]: kubectl reads \`on\` as the boolean true; quote it`,
+      ),
+    );
+  });
+
+  it("a label value `1.0`", async () => {
+    expect(await refusal(`${SCALARS}/label-1.0.yaml`)).toEqual(
+      refused(
+        `${SCALARS}/label-1.0.yaml:8: Pod web/web: metadata.labels.version: kubectl reads \`1.0\` as the number 1; quote it`,
+      ),
+    );
+  });
+
+  it("an annotation value `off`", async () => {
+    expect(await refusal(`${SCALARS}/annotation-off.yaml`)).toEqual(
+      refused(
+        `${SCALARS}/annotation-off.yaml:8: Deployment web/web: metadata.annotations.example.com/debug: kubectl reads \`off\` as the boolean false; quote it`,
+      ),
+    );
+  });
+
+  it("the same five quoted are accepted and read as written", async () => {
+    const result = await verify("--manifests", `${SCALARS}/quoted.yaml`, "--format", "json");
+    expect([result.status, result.stderr]).toEqual([0, ""]);
+    const report = JSON.parse(result.stdout);
+    expect(report.policies).toEqual(["n/flagged"]);
+    expect(report.admission.map((r: { object: string }) => r.object)).toEqual([
+      "Pod/n/web",
+      "Pod/n/client",
+      "Pod/other/client",
+    ]);
+    const toWeb = report.connectivity.filter((c: { to: string }) => c.to === "n/web");
+    expect(toWeb.map((c: { from: string; allowed: boolean; reason: string }) => [c.from, c.allowed, c.reason])).toEqual(
+      [
+        ["n/web", true, "n/web to itself: always allowed"],
+        // n/flagged selects n/web (version "1.0", flag "on") and admits namespace n (ns "y")...
+        [
+          "n/client",
+          true,
+          "egress from n/client allowed: not isolated for egress; ingress to n/web allowed by n/flagged rule 1",
+        ],
+        // ...and no other namespace.
+        [
+          "other/client",
+          false,
+          "egress from other/client allowed: not isolated for egress; ingress to n/web denied: isolated by n/flagged, no ingress rule allows 8080/TCP from other/client",
+        ],
+      ],
+    );
+  });
+});
+
+describe("bad names, labels and annotations (issue 12)", () => {
+  it("a label value that is a list", async () => {
+    expect(await refusal(`${BAD}/label-list.yaml`)).toEqual(
+      refused(`${BAD}/label-list.yaml:8: Pod web/web: metadata.labels.x: expected a string, not a list`),
+    );
+  });
+
+  it("names and labels the API server refuses, every one at once", async () => {
+    const label = "at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit";
+    expect(await refusal(`${BAD}/names.yaml`)).toEqual(
+      refused(
+        `${BAD}/names.yaml: Namespace team.data: metadata.name: "team.data" is not a valid DNS label (${label})`,
+        `${BAD}/names.yaml: Pod team.data/Web_1: metadata.name: "Web_1" is not a valid DNS subdomain name (at most 253 lowercase letters, digits, '-' and '.', starting and ending with a letter or digit)`,
+        `${BAD}/names.yaml: Pod team.data/Web_1: metadata.namespace: "team.data" is not a valid DNS label (${label})`,
+        `${BAD}/names.yaml: Pod team.data/Web_1: metadata.labels: "bad key" is not a valid label key (an optional DNS subdomain and '/', then at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit)`,
+        `${BAD}/names.yaml: Pod team.data/Web_1: metadata.labels.app: "web server" is not a valid label value (empty, or at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit)`,
+      ),
+    );
+  });
+});
