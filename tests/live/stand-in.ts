@@ -376,12 +376,7 @@ export class StandIn {
             : "refuse"
           : this.options.network(pod, this.podAt(host), host, port);
       if (fate === "drop") await sleep(timeout * 1000);
-      stdout =
-        fate === "connect"
-          ? "probe-exit=0\n"
-          : fate === "refuse"
-            ? `connect: connect: Connection refused\nconnect: line 1: /dev/tcp/${host}/${port}: Connection refused\nprobe-exit=1\n`
-            : "probe-exit=124\n";
+      stdout = tcpProbeOutput(fate, host, port);
     } else if (shell === "bash" && flag === "-c" && script.includes("getent hosts")) {
       const [name, timeout] = [args[0], Number(args[1])];
       if (this.options.dns(pod) === "drop") {
@@ -409,6 +404,13 @@ export class StandIn {
     write(3, JSON.stringify({ metadata: {}, status: "Success" }));
     ws.close();
   }
+}
+
+/** What bash prints for the TCP probe (tests/live/probes.test.ts holds these to real bash). */
+export function tcpProbeOutput(fate: Fate, host: string, port: number): string {
+  if (fate === "connect") return "probe-exit=0\n";
+  if (fate === "drop") return "probe-exit=124\n";
+  return `connect: connect: Connection refused\nconnect: line 1: /dev/tcp/${host}/${port}: Connection refused\nprobe-exit=1\n`;
 }
 
 function queryOf(url: URL): Record<string, string | string[]> {

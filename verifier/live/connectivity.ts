@@ -66,6 +66,8 @@ export class Connectivity {
   private readonly resolved = new Map<string, Promise<Resolved>>();
   private readonly checks = new Map<string, Promise<{ output: ProbeOutput; text: string }>>();
   private readonly notes = new Map<string, string>();
+  /** The peers in the order the claims name them, so that the notes keep that order. */
+  private readonly order: string[] = [];
 
   constructor(
     private readonly kube: Kube,
@@ -73,9 +75,9 @@ export class Connectivity {
     private readonly options: ConnectivityOptions,
   ) {}
 
-  /** How each peer that was used was stood for, in the order they were first used. */
+  /** How each peer that was used was stood for, in the order the claims name them. */
   peerNotes(): string[] {
-    return [...this.notes.values()];
+    return this.order.flatMap((ref) => (this.notes.has(ref) ? [this.notes.get(ref)!] : []));
   }
 
   /** The claim observed; never throws (what went wrong is the evidence of a claim not probed). */
@@ -85,6 +87,7 @@ export class Connectivity {
       matches: observed === computed,
       evidence,
     });
+    for (const ref of [claim.from, claim.to]) if (!this.order.includes(ref)) this.order.push(ref);
     try {
       const from = peerFor(claim.from, this.model);
       const to = peerFor(claim.to, this.model);
@@ -316,14 +319,23 @@ export class Connectivity {
   ): Promise<{ ok: true; pod: KubeObject } | { ok: false; why: string }> {
     const { bounds } = this.options;
     const since = Date.now();
+    let state = "not seen yet";
     for (;;) {
-      const seen = await look();
+      let seen: Awaited<ReturnType<typeof look>>;
+      try {
+        seen = await look();
+      } catch (error) {
+        // A request cut short by the deadline or Ctrl-C: say where the pod stood when last seen.
+        if (!bounds.signal.aborted) throw error;
+        return { ok: false, why: `was not running when ${bounds.why()}: ${state}` };
+      }
       if ("pod" in seen) return { ok: true, pod: seen.pod };
       if ("final" in seen) return { ok: false, why: `ended without running: ${seen.final}` };
+      state = seen.state;
       const waited = Math.round((Date.now() - since) / 1000);
-      if (Date.now() >= until) return { ok: false, why: `did not start within ${waited} s: ${seen.state}` };
+      if (Date.now() >= until) return { ok: false, why: `did not start within ${waited} s: ${state}` };
       if (!(await bounds.sleep(Math.min(1000, Math.max(0, until - Date.now()))))) {
-        return { ok: false, why: `was not running when ${bounds.why()}: ${seen.state}` };
+        return { ok: false, why: `was not running when ${bounds.why()}: ${state}` };
       }
     }
   }

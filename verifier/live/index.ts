@@ -313,7 +313,7 @@ class LiveRun {
   /**
    * Gatekeeper creates a constraint's ValidatingAdmissionPolicy binding some 30 s after the
    * constraint; until then its webhook answers instead. Right after `pulumi up` the run waits for
-   * the bindings the prediction names (bounded: at most BINDING_WAIT_SECONDS, and half of what is
+   * the bindings the prediction names (bounded: at most BINDING_WAIT_SECONDS, and a quarter of what is
    * left of the deadline), so that it observes the cluster as it settles rather than as it starts.
    */
   private async waitForBindings(): Promise<void> {
@@ -325,7 +325,7 @@ class LiveRun {
       ),
     ].sort();
     const since = Date.now();
-    const until = Math.min(since + BINDING_WAIT_SECONDS * 1000, since + (this.bounds.end - since) / 2);
+    const until = Math.min(since + BINDING_WAIT_SECONDS * 1000, since + (this.bounds.end - since) / 4);
     for (const binding of bindings) {
       for (;;) {
         if ((await this.kube.get("ValidatingAdmissionPolicyBinding", undefined, binding)) !== undefined) break;
@@ -365,6 +365,9 @@ class LiveRun {
       this.admission.push(...observed);
       Object.assign(result, summarizeAdmission(observed));
     }
+    // In the order of the report's admission table.
+    const order = this.report.admission.map((r) => r.object);
+    this.admission.sort((a, b) => order.indexOf(a.object) - order.indexOf(b.object));
   }
 
   private async observeProbe(probe: AdmissionProbe, predicted: AdmissionResult): Promise<LiveAdmission> {

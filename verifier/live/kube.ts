@@ -122,7 +122,7 @@ export function connect(options: ConnectOptions): Kube {
         name === "AbortError" || name === "TimeoutError"
           ? options.signal.aborted
             ? "interrupted"
-            : "no answer within the request timeout"
+            : `no answer within ${options.requestTimeoutMs / 1000} s`
           : firstLine(cause ?? error);
       throw new TransportError(server, text);
     }

@@ -29,8 +29,11 @@ export async function stackKubeconfig(stack: string, projectDir: string, automat
     // The CLI's version is the user's business here: this reads an output, it deploys nothing.
     pulumiCommand = await api.PulumiCommand.get({ skipVersionCheck: true });
   } catch (error) {
+    // The Automation API's CommandError leads with "code: -2"; the cause is further down.
+    const missing = /spawn \S+ ENOENT/.exec(String((error as Error)?.message));
+    const why = missing ? `${missing[0]}: no pulumi command on the PATH` : firstLine(error);
     throw new VerifyInputError([
-      `--stack ${stack}: reading the stack's kubeconfig output needs the Pulumi CLI, which did not run (${firstLine(error)}); install it (${INSTALL_PULUMI}), or give the cluster with --kubeconfig FILE`,
+      `--stack ${stack}: reading the stack's kubeconfig output needs the Pulumi CLI, which did not run (${why}); install it (${INSTALL_PULUMI}), or give the cluster with --kubeconfig FILE`,
     ]);
   }
   let outputs: Record<string, { value: unknown }>;
