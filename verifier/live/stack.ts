@@ -21,21 +21,32 @@ export const INSTALL_PULUMI = "https://www.pulumi.com/docs/iac/download-install/
 
 const firstLine = (error: unknown) => String((error as Error)?.message ?? error).split("\n")[0];
 
-/** The stack's kubeconfig output; bad input (exit 2) when it cannot be had, saying why. */
-export async function stackKubeconfig(stack: string, projectDir: string, automation?: AutomationApi): Promise<string> {
-  const api: AutomationApi = automation ?? (await import("@pulumi/pulumi/automation"));
-  let pulumiCommand: unknown;
+/**
+ * The Pulumi CLI, for the Automation API; bad input (exit 2) when it does not run, saying what
+ * needed it and how to get it.
+ */
+export async function findPulumi(api: AutomationApi, purpose: string, instead = ""): Promise<unknown> {
   try {
-    // The CLI's version is the user's business here: this reads an output, it deploys nothing.
-    pulumiCommand = await api.PulumiCommand.get({ skipVersionCheck: true });
+    // The CLI's version is the user's business: the Automation API's minimum is checked by the CLI.
+    return await api.PulumiCommand.get({ skipVersionCheck: true });
   } catch (error) {
     // The Automation API's CommandError leads with "code: -2"; the cause is further down.
     const missing = /spawn \S+ ENOENT/.exec(String((error as Error)?.message));
     const why = missing ? `${missing[0]}: no pulumi command on the PATH` : firstLine(error);
     throw new VerifyInputError([
-      `--stack ${stack}: reading the stack's kubeconfig output needs the Pulumi CLI, which did not run (${why}); install it (${INSTALL_PULUMI}), or give the cluster with --kubeconfig FILE`,
+      `${purpose} needs the Pulumi CLI, which did not run (${why}); install it (${INSTALL_PULUMI})${instead}`,
     ]);
   }
+}
+
+/** The stack's kubeconfig output; bad input (exit 2) when it cannot be had, saying why. */
+export async function stackKubeconfig(stack: string, projectDir: string, automation?: AutomationApi): Promise<string> {
+  const api: AutomationApi = automation ?? (await import("@pulumi/pulumi/automation"));
+  const pulumiCommand = await findPulumi(
+    api,
+    `--stack ${stack}: reading the stack's kubeconfig output`,
+    ", or give the cluster with --kubeconfig FILE",
+  );
   let outputs: Record<string, { value: unknown }>;
   try {
     const selected = await api.LocalWorkspace.selectStack({ stackName: stack, workDir: projectDir }, { pulumiCommand });
