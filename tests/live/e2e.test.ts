@@ -64,7 +64,9 @@ describe("npm run e2e: arguments and backend", () => {
 
   it("uses a throwaway local backend unless one is given, and then wants its passphrase", () => {
     const env = backendEnv({}, dir);
-    expect(env.PULUMI_CONFIG_PASSPHRASE).toBe("e2e");
+    expect(env.PULUMI_CONFIG_PASSPHRASE).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(backendEnv({}, dir).PULUMI_CONFIG_PASSPHRASE).not.toBe(env.PULUMI_CONFIG_PASSPHRASE);
+    expect(backendEnv({ PULUMI_CONFIG_PASSPHRASE: "mine" }, dir).PULUMI_CONFIG_PASSPHRASE).toBe("mine");
     expect(env.PULUMI_BACKEND_URL).toMatch(new RegExp(`^file://${dir}/k8s-hardening-lab-e2e-state-`));
     expect(fs.existsSync(env.PULUMI_BACKEND_URL.slice("file://".length))).toBe(true);
     expect(backendEnv({ PULUMI_BACKEND_URL: "s3://b", PULUMI_CONFIG_PASSPHRASE: "p" }, dir)).toEqual({});
@@ -142,7 +144,7 @@ describe("npm run e2e: the walk", () => {
       automation(calls),
       verifyCommand(kubeconfig, out),
       out,
-      { PULUMI_BACKEND_URL: "file:///tmp/state", PULUMI_CONFIG_PASSPHRASE: "e2e" },
+      () => ({ PULUMI_BACKEND_URL: "file:///tmp/state", PULUMI_CONFIG_PASSPHRASE: "e2e" }),
     );
     await standIn.stop();
     expect(status).toBe(1);
@@ -204,7 +206,7 @@ describe("npm run e2e: the walk", () => {
         return Promise.resolve(0);
       },
       () => undefined,
-      {},
+      () => ({}),
     );
     expect(status).toBe(1);
     expect(verified).toEqual(["default-deny"]);

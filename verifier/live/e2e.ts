@@ -11,6 +11,7 @@
  * (the walk goes on to the next stage, so that one run shows every stage); 2 for bad input.
  */
 import { spawn } from "child_process";
+import { randomBytes } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -31,7 +32,7 @@ mode), verify --live, pulumi destroy. Needs the Pulumi CLI.
   --help              this text
 
 Without PULUMI_BACKEND_URL, the state goes to a local backend in a temporary folder, its secrets
-under a throwaway passphrase; with it, PULUMI_CONFIG_PASSPHRASE must be set too.
+under a passphrase made for the walk; with it, PULUMI_CONFIG_PASSPHRASE must be set too.
 `;
 
 export interface E2eOptions {
@@ -166,8 +167,11 @@ export function backendEnv(env: NodeJS.ProcessEnv, tmp = os.tmpdir()): Record<st
     return {};
   }
   const state = fs.mkdtempSync(path.join(tmp, "k8s-hardening-lab-e2e-state-"));
-  // A throwaway backend: the passphrase guards nothing that outlives the walk.
-  return { PULUMI_BACKEND_URL: `file://${state}`, PULUMI_CONFIG_PASSPHRASE: env.PULUMI_CONFIG_PASSPHRASE ?? "e2e" };
+  // A throwaway backend, and a passphrase made for it: nothing encrypted with it outlives the walk.
+  return {
+    PULUMI_BACKEND_URL: `file://${state}`,
+    PULUMI_CONFIG_PASSPHRASE: env.PULUMI_CONFIG_PASSPHRASE ?? randomBytes(24).toString("base64url"),
+  };
 }
 
 /** The walk; its exit status. */
@@ -176,9 +180,10 @@ export async function walk(
   api: E2eAutomationApi,
   verifyStage: VerifyStage,
   out: (text: string) => void,
-  envVars: Record<string, string>,
+  backend: () => Record<string, string>,
 ): Promise<number> {
   const pulumiCommand = await findPulumi(api, "npm run e2e: deploying the lab");
+  const envVars = backend();
   fs.mkdirSync(options.logs, { recursive: true });
   const stack = await api.LocalWorkspace.createOrSelectStack(
     { stackName: options.stack, workDir: PROJECT_DIR },
@@ -243,10 +248,20 @@ export async function main(argv: string[], out: (text: string) => void, err: (te
       out(E2E_USAGE);
       return 0;
     }
-    const envVars = backendEnv(process.env);
     const api: E2eAutomationApi = await import("@pulumi/pulumi/automation");
     const kubeconfig = path.resolve(options.kubeconfig);
-    return await walk({ ...options, kubeconfig }, api, verifyCommand(kubeconfig, out), out, envVars);
+    let own: string | undefined;
+    const backend = () => {
+      const env = backendEnv(process.env);
+      if (env.PULUMI_BACKEND_URL !== undefined) own = env.PULUMI_BACKEND_URL.slice("file://".length);
+      return env;
+    };
+    try {
+      return await walk({ ...options, kubeconfig }, api, verifyCommand(kubeconfig, out), out, backend);
+    } finally {
+      // The walk's own backend holds nothing once its stack is removed.
+      if (own !== undefined) fs.rmSync(own, { recursive: true, force: true });
+    }
   } catch (error) {
     if (error instanceof VerifyInputError) {
       err(`e2e: bad input:\n${error.problems.map((p) => `  ${p}`).join("\n")}\n`);
