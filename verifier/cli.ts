@@ -12,6 +12,7 @@ import { STAGES, Stage } from "../config/keys";
 import { AdmissionInputError } from "./admission";
 import type { Report } from "./analyze";
 import { compareReports, readBaseReports } from "./compare";
+import { flags, runCommand } from "./command";
 import { verifyLab } from "./lab";
 import { Interrupted, UnreachableError, verifyLive } from "./live";
 import { stageFrom } from "./lab/stack";
@@ -78,6 +79,9 @@ const LIVE_NUMBERS = {
   "--concurrency": { key: "concurrency", default: 4, min: 1, max: 16, what: "a whole number" },
 } as const;
 
+/** Live mode's flags that take a text, and the options they set. */
+const LIVE_TEXTS = { "--kubeconfig": "kubeconfig", "--context": "context", "--probe-log": "probeLog" } as const;
+
 /** The flags only live mode takes. */
 const LIVE_ONLY = ["--kubeconfig", "--context", "--probe-timeout", "--deadline", "--concurrency", "--probe-log"];
 
@@ -92,35 +96,17 @@ export function parseArgs(argv: string[]): CliOptions {
   };
   const problems: string[] = [];
   const given = new Set<string>();
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const value = (): string | undefined => {
-      const next = argv[i + 1];
-      if (next === undefined || next.startsWith("--")) {
-        problems.push(`${flag}: needs a value`);
-        return undefined;
-      }
-      i++;
-      return next;
-    };
+  for (const { flag, value } of flags(argv, problems)) {
     given.add(flag);
     switch (flag) {
       case "--live":
         options.live = true;
         break;
-      case "--kubeconfig": {
-        const v = value();
-        if (v !== undefined) options.kubeconfig = v;
-        break;
-      }
-      case "--context": {
-        const v = value();
-        if (v !== undefined) options.context = v;
-        break;
-      }
+      case "--kubeconfig":
+      case "--context":
       case "--probe-log": {
         const v = value();
-        if (v !== undefined) options.probeLog = v;
+        if (v !== undefined) options[LIVE_TEXTS[flag]] = v;
         break;
       }
       case "--probe-timeout":
@@ -313,18 +299,4 @@ async function interruptible<T>(task: (signal: AbortSignal) => Promise<T>): Prom
   }
 }
 
-if (require.main === module) {
-  main(
-    process.argv.slice(2),
-    (t) => process.stdout.write(t),
-    (t) => process.stderr.write(t),
-  ).then(
-    (status) => {
-      process.exitCode = status;
-    },
-    (error) => {
-      process.stderr.write(`verify: internal error: ${(error as Error).stack ?? error}\n`);
-      process.exitCode = 3;
-    },
-  );
-}
+if (require.main === module) runCommand("verify", main);

@@ -16,6 +16,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { PROJECT, STAGES, type Stage } from "../../config/keys";
+import { flags, runCommand } from "../command";
 import { PROJECT_DIR } from "../lab";
 import { stageFrom } from "../lab/stack";
 import { VerifyInputError } from "../model";
@@ -47,17 +48,7 @@ export interface E2eOptions {
 export function parseE2eArgs(argv: string[]): E2eOptions {
   const options: Partial<E2eOptions> & { help: boolean } = { help: false };
   const problems: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const value = (): string | undefined => {
-      const next = argv[i + 1];
-      if (next === undefined || next.startsWith("--")) {
-        problems.push(`${flag}: needs a value`);
-        return undefined;
-      }
-      i++;
-      return next;
-    };
+  for (const { flag, value } of flags(argv, problems)) {
     switch (flag) {
       case "--kubeconfig":
         options.kubeconfig = value();
@@ -271,18 +262,4 @@ export async function main(argv: string[], out: (text: string) => void, err: (te
   }
 }
 
-if (require.main === module) {
-  main(
-    process.argv.slice(2),
-    (t) => process.stdout.write(t),
-    (t) => process.stderr.write(t),
-  ).then(
-    (status) => {
-      process.exitCode = status;
-    },
-    (error) => {
-      process.stderr.write(`e2e: ${(error as Error).stack ?? error}\n`);
-      process.exitCode = 1;
-    },
-  );
-}
+if (require.main === module) runCommand("e2e", main);
