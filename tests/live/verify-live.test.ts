@@ -484,6 +484,54 @@ describe("verify --live when the probe pods do not start", () => {
   });
 });
 
+describe("verify --live and objects that are not its probes", () => {
+  it("creates nothing over them, deletes none of them, and says which claims it could not probe", async () => {
+    // Someone's own namespace of the probe namespace's name, and a pod named as the intruder.
+    const base = labCluster();
+    const theirs: KubeObject[] = [
+      { apiVersion: "v1", kind: "Namespace", metadata: { name: "lab-verify-probes", labels: { team: "qa" } } },
+      {
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: { name: "intruder", namespace: "app", labels: { run: "intruder" } },
+        spec: { containers: [{ name: "c", image: IMAGES.phpmyadmin }] },
+        status: { phase: "Running", podIP: "10.244.0.98" },
+      },
+    ];
+    const { standIn, kubeconfig } = await cluster({ ...base, objects: [...base.objects, ...theirs] });
+    const run = await verify([
+      "--live",
+      "--kubeconfig",
+      kubeconfig,
+      "--stage",
+      "allowed-repos",
+      "--probe-timeout",
+      "1",
+      "--format",
+      "json",
+    ]);
+    await standIn.stop();
+    expect(run.status).toBe(1);
+    const report = JSON.parse(run.stdout);
+    const evidence = (claim: string) => report.claims.find((c: any) => c.claim === claim).evidence;
+    expect(evidence("outsider → mysql:3306/TCP")).toBe(
+      'not probed: creating the probe namespace Namespace/lab-verify-probes was refused: 409 AlreadyExists: namespaces "lab-verify-probes" already exists',
+    );
+    expect(evidence("intruder → mysql:3306/TCP")).toBe(
+      'not probed: creating the probe pod Pod/app/intruder was refused: 409 AlreadyExists: pods "intruder" already exists',
+    );
+    expect(evidence("mysql → internet")).toBe(
+      'not probed: no control for the internet probes: creating the probe namespace Namespace/lab-verify-probes was refused: 409 AlreadyExists: namespaces "lab-verify-probes" already exists',
+    );
+    expect(standIn.requests.filter((r) => r.method === "DELETE").map((r) => r.path)).toEqual([
+      "/api/v1/namespaces/app/pods/ephemeral-busybox",
+    ]);
+    expect(standIn.objects.has("Namespace//lab-verify-probes")).toBe(true);
+    expect(standIn.objects.has("Pod/app/intruder")).toBe(true);
+    expect(report.live.housekeeping).toEqual(["deleted the probe pod app/ephemeral-busybox"]);
+  });
+});
+
 describe("verify --live with a kubeconfig it cannot use", () => {
   it("exits 2 naming the file, or the context it lacks", async () => {
     const missing = path.join(dir, "missing.kubeconfig");
@@ -514,7 +562,7 @@ describe("verify --live with a cluster that does not answer", () => {
     expect([run.status, run.stdout, run.stderr]).toEqual([
       2,
       "",
-      `verify: cannot reach the cluster at http://127.0.0.1:${port}: request to http://127.0.0.1:${port}/version failed, reason: connect ECONNREFUSED 127.0.0.1:${port}\n`,
+      `verify: cannot reach the cluster at http://127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port}\n`,
     ]);
   });
 

@@ -22,7 +22,15 @@ import { VerifyInputError, type ClusterModel, type KubeObject } from "../model";
 import { observeAdmission, summarizeAdmission } from "./admission";
 import { Bounds, Interrupted, Limiter } from "./bounds";
 import { Connectivity } from "./connectivity";
-import { PROBE_IMAGE, PROBE_NAMESPACE, PROBE_SELECTOR, probeNamespace, probePod, probeRefusal } from "./plan";
+import {
+  PROBE_IMAGE,
+  PROBE_LABEL,
+  PROBE_NAMESPACE,
+  PROBE_SELECTOR,
+  probeNamespace,
+  probePod,
+  probeRefusal,
+} from "./plan";
 import { ProbeLog } from "./log";
 import { stackKubeconfig } from "./stack";
 import { ApiError, KubeconfigError, TransportError, type Kube } from "./transport";
@@ -107,8 +115,9 @@ async function run(options: LiveOptions, projectDir: string, log: ProbeLog): Pro
   const model = await labModel(config, stage);
   const report = analyze(model, { stage, notes: configNotes(config) });
 
-  // Deletion must work after Ctrl-C and after the deadline: its own client, its own bound.
-  const cleanup = new Cleanup(connectTo(AbortSignal.timeout(CLEANUP_SECONDS * 1000)), log);
+  // Deletion must work after Ctrl-C and after the deadline: a client the run's signal does not
+  // stop (each of its requests is still bounded by REQUEST_TIMEOUT_MS, each wait by CLEANUP_SECONDS).
+  const cleanup = new Cleanup(connectTo(new AbortController().signal), log);
   const housekeeping: string[] = [];
   try {
     housekeeping.push(...(await cleanup.removeLeftovers(bounds)));
@@ -141,6 +150,12 @@ class Cleanup {
   /** Remembers an object to delete; before it is created, so that a create cut short is not lost. */
   track(kind: "Pod" | "Namespace", namespace: string | undefined, name: string) {
     this.created.push({ kind, namespace, name });
+  }
+
+  /** Forgets an object the API server refused to create: there is nothing of the run's to delete. */
+  untrack(kind: "Pod" | "Namespace", namespace: string | undefined, name: string) {
+    const i = this.created.findIndex((o) => o.kind === kind && o.namespace === namespace && o.name === name);
+    if (i >= 0) this.created.splice(i, 1);
   }
 
   /** Deletes probes an earlier run left (a killed run, a second Ctrl-C), and waits until they are gone. */
@@ -176,6 +191,18 @@ class Cleanup {
     const ordered = [...this.created].sort((a, b) => Number(a.kind === "Namespace") - Number(b.kind === "Namespace"));
     for (const object of ordered) {
       try {
+        // Only what carries the probe label: a create cut short may or may not have happened, and
+        // an object of that name that is not a probe is not the run's to delete.
+        const found = await this.kube.get(object.kind, object.namespace, object.name);
+        if (found?.metadata?.labels?.[PROBE_LABEL] !== "true") {
+          this.log.record({ event: "not-deleted", ...object, exists: found !== undefined });
+          lines.push(
+            found === undefined
+              ? `${describe(object)} was not created, nothing to delete`
+              : `left ${describe(object).replace("the probe ", "the ")} as it was: it is not a probe (no label ${PROBE_SELECTOR})`,
+          );
+          continue;
+        }
         const existed = await this.kube.delete(object.kind, object.namespace, object.name);
         this.log.record({ event: "delete", ...object, existed });
         lines.push(existed ? `deleted ${describe(object)}` : `${describe(object)} was not created, nothing to delete`);
@@ -288,6 +315,7 @@ class LiveRun {
       answer: answer.ok ? "created" : answer.status,
     });
     if (answer.ok) return { ok: true };
+    this.cleanup.untrack(kind, namespace, object.metadata.name);
     return {
       ok: false,
       why: `creating the ${kind === "Pod" ? "probe pod" : "probe namespace"} ${objectKey(object)} was refused: ${answer.status.code} ${answer.status.reason}: ${answer.status.message}`,

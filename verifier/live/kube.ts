@@ -123,7 +123,8 @@ export function connect(options: ConnectOptions): Kube {
           ? options.signal.aborted
             ? "interrupted"
             : `no answer within ${options.requestTimeoutMs / 1000} s`
-          : firstLine(cause ?? error);
+          : // node-fetch (client 1.x) wraps the socket's error in "request to URL failed, reason: ".
+            firstLine(cause ?? error).replace(/^request to \S+ failed, reason: /, "");
       throw new TransportError(server, text);
     }
   }
