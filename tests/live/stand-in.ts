@@ -58,6 +58,8 @@ export interface StandInOptions {
   bindings: string[];
   /** The WebSocket subprotocols offered for exec, in preference. */
   execProtocols?: string[];
+  /** RBAC: the Status a request is forbidden with, or undefined to let it through. */
+  authorize?(method: string, path: string): Status | undefined;
 }
 
 export interface RecordedRequest {
@@ -178,6 +180,8 @@ export class StandIn {
       res.writeHead(code, { "content-type": "application/json" });
       res.end(JSON.stringify(object));
     };
+    const forbidden = this.options.authorize?.(method, url.pathname);
+    if (forbidden) return send(forbidden.code, status(forbidden.code, forbidden.reason, forbidden.message));
     const dryRun = url.searchParams.get("dryRun") === "All";
     const p = url.pathname.replace(/\/$/, "");
     let m: RegExpExecArray | null;

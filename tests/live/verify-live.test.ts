@@ -532,6 +532,36 @@ describe("verify --live and objects that are not its probes", () => {
   });
 });
 
+describe("verify --live without the right to list every namespace's pods", () => {
+  it("goes on without looking for an earlier run's probes, and says so", async () => {
+    const forbidden = {
+      code: 403,
+      reason: "Forbidden",
+      message: 'pods is forbidden: User "trainee" cannot list resource "pods" in API group "" at the cluster scope',
+    };
+    const { standIn, kubeconfig } = await cluster(
+      labCluster({ authorize: (method, p) => (method === "GET" && p === "/api/v1/pods" ? forbidden : undefined) }),
+    );
+    const run = await verify([
+      "--live",
+      "--kubeconfig",
+      kubeconfig,
+      "--stage",
+      "allowed-repos",
+      "--probe-timeout",
+      "1",
+      "--format",
+      "json",
+    ]);
+    await standIn.stop();
+    expect([run.status, run.stderr]).toEqual([0, ""]);
+    expect(JSON.parse(run.stdout).live.housekeeping[0]).toBe(
+      `could not look for probes an earlier run left (label k8s-hardening-lab/verify-probe=true): 403 Forbidden: ${forbidden.message}`,
+    );
+    expect(standIn.probes()).toEqual([]);
+  });
+});
+
 describe("verify --live with a kubeconfig it cannot use", () => {
   it("exits 2 naming the file, or the context it lacks", async () => {
     const missing = path.join(dir, "missing.kubeconfig");
