@@ -50,6 +50,7 @@ stack's configuration (--stack) and stage (--stage):
 All modes:
   --format F          text (default), markdown or json
   --compare BASE.json lead with what changed against a JSON report of the base branch
+                      (not with --live)
   --help              this text
 `;
 
