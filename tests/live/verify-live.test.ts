@@ -43,6 +43,21 @@ function verify(args: string[], during?: (child: import("child_process").ChildPr
   });
 }
 
+/** `verify --live` at stage allowed-repos with 1 s probes, as JSON, on a kubeconfig; `extra` flags after. */
+const liveJson = (kubeconfig: string, ...extra: string[]) =>
+  verify([
+    "--live",
+    "--kubeconfig",
+    kubeconfig,
+    "--stage",
+    "allowed-repos",
+    "--probe-timeout",
+    "1",
+    "--format",
+    "json",
+    ...extra,
+  ]);
+
 /** A stand-in cluster, its kubeconfig written to a file. */
 async function cluster(options: StandInOptions): Promise<{ standIn: StandIn; kubeconfig: string; server: string }> {
   const standIn = new StandIn(options);
@@ -406,19 +421,7 @@ describe("verify --live when the probe pods do not start", () => {
         listens: { [PHPMYADMIN_POD]: [80], "mysql-0": [] },
       }),
     );
-    const run = await verify([
-      "--live",
-      "--kubeconfig",
-      kubeconfig,
-      "--stage",
-      "allowed-repos",
-      "--probe-timeout",
-      "1",
-      "--deadline",
-      "12",
-      "--format",
-      "json",
-    ]);
+    const run = await liveJson(kubeconfig, "--deadline", "12");
     await standIn.stop();
     expect(run.status).toBe(1);
     const report = JSON.parse(run.stdout);
@@ -499,17 +502,7 @@ describe("verify --live and objects that are not its probes", () => {
       },
     ];
     const { standIn, kubeconfig } = await cluster({ ...base, objects: [...base.objects, ...theirs] });
-    const run = await verify([
-      "--live",
-      "--kubeconfig",
-      kubeconfig,
-      "--stage",
-      "allowed-repos",
-      "--probe-timeout",
-      "1",
-      "--format",
-      "json",
-    ]);
+    const run = await liveJson(kubeconfig);
     await standIn.stop();
     expect(run.status).toBe(1);
     const report = JSON.parse(run.stdout);
@@ -542,17 +535,7 @@ describe("verify --live without the right to list every namespace's pods", () =>
     const { standIn, kubeconfig } = await cluster(
       labCluster({ authorize: (method, p) => (method === "GET" && p === "/api/v1/pods" ? forbidden : undefined) }),
     );
-    const run = await verify([
-      "--live",
-      "--kubeconfig",
-      kubeconfig,
-      "--stage",
-      "allowed-repos",
-      "--probe-timeout",
-      "1",
-      "--format",
-      "json",
-    ]);
+    const run = await liveJson(kubeconfig);
     await standIn.stop();
     expect([run.status, run.stderr]).toEqual([0, ""]);
     expect(JSON.parse(run.stdout).live.housekeeping[0]).toBe(
