@@ -160,7 +160,7 @@ function commentRun(script: string, env: Record<string, string>, ids: string, re
 
 describe("the workflows in .github/workflows", () => {
   it("are there, and each parses as YAML", () => {
-    expect(files).toContain("pull-request.yml");
+    expect(files).toEqual(["e2e-kind.yml", "pull-request.yml"]);
     expect(workflows.length).toBe(files.length);
   });
 
@@ -446,6 +446,82 @@ describe("pull-request.yml", () => {
     expect(steps.some((s) => String(s.uses).startsWith("open-policy-agent/setup-opa@"))).toBe(true);
     expect(runs("opa")).toEqual([pkg.scripts["test:rego"]]);
     expect(pkg.scripts["test:rego"]).toMatch(/^opa test policies\/ .*-v$/);
+  });
+});
+
+describe("e2e-kind.yml", () => {
+  const e2e = () => workflows.find((w) => w.file.endsWith("e2e-kind.yml"))!;
+  const job = () => (e2e().data.jobs as Record<string, any>).kind;
+  const steps = (): Record<string, any>[] => job().steps;
+  const readme = () => fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+
+  it("runs weekly and on demand, one walk at a time, with a timeout and read-only contents", () => {
+    expect(e2e().data.on).toEqual({ workflow_dispatch: null, schedule: [{ cron: "17 4 * * 1" }] });
+    expect(e2e().data.concurrency).toEqual({ group: "e2e-kind", "cancel-in-progress": false });
+    expect(Object.keys(e2e().data.jobs as object)).toEqual(["kind"]);
+    expect(job()["timeout-minutes"]).toBe(90);
+    expect(job().permissions).toEqual({ contents: "read" });
+  });
+
+  it("walks in this order: install, kind with the README's configuration, Calico, the Pulumi CLI, npm run e2e, the logs", () => {
+    expect(steps().map((s) => s.name ?? String(s.uses).split("@")[0])).toEqual([
+      "actions/checkout",
+      "actions/setup-node",
+      "Install",
+      "Write the kind configuration",
+      "helm/kind-action",
+      "Install Calico",
+      "pulumi/actions",
+      "Walk the stages",
+      "Keep the logs",
+    ]);
+  });
+
+  it("creates kind without its own network plugin, from the README's configuration, and installs the README's Calico", () => {
+    // The kind.yaml heredoc of the README's "End to end on kind", exactly.
+    const section = readme().slice(readme().indexOf("### End to end on kind"));
+    const kindYaml = /cat > kind\.yaml <<'EOF'\n([\s\S]*?)\nEOF\n/.exec(section)![1];
+    expect(kindYaml).toContain("  disableDefaultCNI: true");
+    const written = steps().find((s) => s.name === "Write the kind configuration")!.run as string;
+    expect(written).toBe(`cat > "$RUNNER_TEMP/kind.yaml" <<'EOF'\n${kindYaml}\nEOF\n`);
+    const kind = steps().find((s) => String(s.uses).startsWith("helm/kind-action@"))!;
+    expect(kind.with).toEqual({ cluster_name: "lab", config: "${{ runner.temp }}/kind.yaml", wait: "0s" });
+    const calico =
+      /kubectl create -f (https:\/\/raw\.githubusercontent\.com\/projectcalico\/calico\/v[\d.]+\/manifests\/calico\.yaml)/.exec(
+        section,
+      )![1];
+    const install = steps().find((s) => s.name === "Install Calico")!;
+    expect(install.run.split("\n")[0]).toBe(`kubectl create -f ${calico}`);
+    expect(install.run).toContain("kubectl -n kube-system rollout status daemonset/calico-node --timeout=300s");
+    expect(install["timeout-minutes"]).toBe(10);
+  });
+
+  it("installs the Pulumi CLI of the SDK release the program is locked to, and only installs it", () => {
+    const pulumi = steps().find((s) => String(s.uses).startsWith("pulumi/actions@"))!;
+    expect(pulumi.with).toEqual({ "pulumi-version": PULUMI_SDK_VERSION });
+  });
+
+  it("runs npm run e2e, as the README documents it, and keeps its logs even when it fails", () => {
+    const walkStep = steps().find((s) => s.name === "Walk the stages")!;
+    expect(walkStep.run.trim().split("\n")).toEqual([
+      'kind get kubeconfig --name lab > "$RUNNER_TEMP/kind.kubeconfig"',
+      'npm run e2e -- --kubeconfig "$RUNNER_TEMP/kind.kubeconfig" --logs e2e-logs',
+    ]);
+    expect(walkStep["timeout-minutes"]).toBe(75);
+    expect(walkStep.env).toBeUndefined();
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as {
+      scripts: Record<string, string>;
+    };
+    expect(pkg.scripts.e2e).toBe("tsx verifier/live/e2e.ts");
+    expect(readme()).toContain("npm run e2e -- --kubeconfig lab.kubeconfig --logs e2e-logs");
+    const keep = steps().find((s) => s.name === "Keep the logs")!;
+    expect(keep.if).toBe("${{ always() }}");
+    expect(keep.with).toEqual({
+      name: "e2e-logs",
+      path: "e2e-logs",
+      "if-no-files-found": "warn",
+      "retention-days": 30,
+    });
   });
 });
 

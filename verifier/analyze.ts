@@ -32,6 +32,41 @@ export interface ClaimResult {
   computed: "allowed" | "denied" | "admitted";
   holds: boolean;
   reason: string;
+  /** Live mode: what the cluster did (verifier/live). */
+  observed?: Observed;
+  /** Live mode: the observation is the prediction (`computed`), and for a denial the same Status. */
+  matches?: boolean;
+  /** Live mode: what was sent or run, and what came back. */
+  evidence?: string;
+}
+
+/**
+ * What a live cluster did for a claim: a connection opened (allowed), timed out (denied) or
+ * actively refused (neither: a refusal is not how NetworkPolicy denies, see verifier/live); a
+ * request admitted or denied; or the claim could not be probed, with why in the evidence.
+ */
+export type Observed = "allowed" | "denied" | "refused" | "admitted" | "not probed";
+
+/** Live mode: one admission request sent with dryRun=All, and what the API server answered. */
+export interface LiveAdmission {
+  /** "KIND/NAMESPACE/NAME", as in Report.admission. */
+  object: string;
+  observed: "admitted" | "denied" | "not probed";
+  /** The API server's Status, for a refusal. */
+  status?: { code: number; reason: string; message: string };
+  matches: boolean;
+  evidence: string;
+}
+
+/** Live mode: where the claims were observed, and how. */
+export interface LiveReport {
+  /** The API server's address. */
+  server: string;
+  /** How the claims' peers were stood for on the cluster (the probe pods, the internet address). */
+  peers: string[];
+  admission: LiveAdmission[];
+  /** What the run removed and deleted: an earlier run's leftovers, then its own probes. */
+  housekeeping: string[];
 }
 
 export interface Report {
@@ -48,6 +83,8 @@ export interface Report {
   claims: ClaimResult[];
   warnings: string[];
   notes: string[];
+  /** Live mode: the cluster the claims were observed on. */
+  live?: LiveReport;
 }
 
 function endpoints(model: ClusterModel): Endpoint[] {
@@ -130,7 +167,8 @@ export function templatesFor(model: ClusterModel): KubeObject[] {
   return templates;
 }
 
-function admissionEngine(model: ClusterModel): AdmissionEngine {
+/** The admission engine of a model: its templates, constraints, ExpansionTemplates and Gatekeeper. */
+export function admissionEngine(model: ClusterModel): AdmissionEngine {
   try {
     return new AdmissionEngine({
       templates: templatesFor(model),

@@ -1,15 +1,20 @@
 /**
  * `npm run verify -- [options]`: proves, before anything is applied, who can talk to whom and
- * what Gatekeeper admits, for the lab at a stage (lab mode) or for a folder of manifests.
+ * what Gatekeeper admits, for the lab at a stage (lab mode) or for a folder of manifests; and,
+ * with --live, observes the same claims on a running cluster beside that prediction.
  *
- * Exit status: 0 when every claim holds (or, for manifests, the analysis ran); 1 when a claim of
- * docs/lab.md fails, naming it; 2 for bad input, naming the file, the object and the field.
+ * Exit status: 0 when every claim holds (or, for manifests, the analysis ran; live, when every
+ * observation matches the prediction); 1 when a claim of docs/lab.md fails, naming it (live: a
+ * mismatch, or a claim not probed); 2 for bad input, naming the file, the object and the field,
+ * or a cluster that does not answer, naming its address; 130 after Ctrl-C of a live run.
  */
 import { STAGES, Stage } from "../config/keys";
 import { AdmissionInputError } from "./admission";
 import type { Report } from "./analyze";
 import { compareReports, readBaseReports } from "./compare";
+import { flags, runCommand } from "./command";
 import { verifyLab } from "./lab";
+import { Interrupted, UnreachableError, verifyLive } from "./live";
 import { stageFrom } from "./lab/stack";
 import { verifyManifests } from "./manifests";
 import { VerifyInputError } from "./model";
@@ -30,9 +35,22 @@ Manifests mode judges any Kubernetes manifests:
   --manifests PATH    a YAML file or a folder of them (repeatable)
   --external NAME=IP  an external client to judge as a source (repeatable)
 
-Both:
+Live mode observes the lab's claims on its running cluster, beside the prediction for the
+stack's configuration (--stack) and stage (--stage):
+  --live              probe the cluster: admission with dry-run requests, connectivity with
+                      real connections from probe pods, deleted afterwards
+  --kubeconfig FILE   the cluster (default: the stack's kubeconfig output, read with the Pulumi CLI)
+  --context NAME      a context of that kubeconfig other than its current one
+  --probe-timeout S   seconds one connection or DNS lookup may take (default 5, 1 to 60)
+  --deadline S        seconds the whole run may take, probe pods' start included
+                      (default 300, 10 to 3600)
+  --concurrency N     probes run at once (default 4, 1 to 16)
+  --probe-log FILE    write every request and probe of the run to FILE, as JSON lines
+
+All modes:
   --format F          text (default), markdown or json
   --compare BASE.json lead with what changed against a JSON report of the base branch
+                      (not with --live)
   --help              this text
 `;
 
@@ -45,24 +63,64 @@ export interface CliOptions {
   format: Format;
   compare?: string;
   help: boolean;
+  /** Live mode, and its options; the numbers default to LIVE_NUMBERS'. */
+  live?: boolean;
+  kubeconfig?: string;
+  context?: string;
+  probeTimeout?: number;
+  deadline?: number;
+  concurrency?: number;
+  probeLog?: string;
 }
+
+/** The bounds of a live run's numbers: default, least and most, and what they count. */
+const LIVE_NUMBERS = {
+  "--probe-timeout": { key: "probeTimeout", default: 5, min: 1, max: 60, what: "whole seconds" },
+  "--deadline": { key: "deadline", default: 300, min: 10, max: 3600, what: "whole seconds" },
+  "--concurrency": { key: "concurrency", default: 4, min: 1, max: 16, what: "a whole number" },
+} as const;
+
+/** Live mode's flags that take a text, and the options they set. */
+const LIVE_TEXTS = { "--kubeconfig": "kubeconfig", "--context": "context", "--probe-log": "probeLog" } as const;
+
+/** The flags only live mode takes. */
+const LIVE_ONLY = ["--kubeconfig", "--context", "--probe-timeout", "--deadline", "--concurrency", "--probe-log"];
 
 /** Parses the arguments; every problem is reported at once as bad input. */
 export function parseArgs(argv: string[]): CliOptions {
-  const options: CliOptions = { allStages: false, manifests: [], externals: [], format: "text", help: false };
+  const options: CliOptions = {
+    allStages: false,
+    manifests: [],
+    externals: [],
+    format: "text",
+    help: false,
+  };
   const problems: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const value = (): string | undefined => {
-      const next = argv[i + 1];
-      if (next === undefined || next.startsWith("--")) {
-        problems.push(`${flag}: needs a value`);
-        return undefined;
-      }
-      i++;
-      return next;
-    };
+  const given = new Set<string>();
+  for (const { flag, value } of flags(argv, problems)) {
+    given.add(flag);
     switch (flag) {
+      case "--live":
+        options.live = true;
+        break;
+      case "--kubeconfig":
+      case "--context":
+      case "--probe-log": {
+        const v = value();
+        if (v !== undefined) options[LIVE_TEXTS[flag]] = v;
+        break;
+      }
+      case "--probe-timeout":
+      case "--deadline":
+      case "--concurrency": {
+        const v = value();
+        if (v === undefined) break;
+        const bound = LIVE_NUMBERS[flag];
+        const n = /^\d+$/.test(v) ? Number(v) : NaN;
+        if (n >= bound.min && n <= bound.max) options[bound.key] = n;
+        else problems.push(`${flag}: "${v}" is not accepted; expected ${bound.what} from ${bound.min} to ${bound.max}`);
+        break;
+      }
       case "--stack": {
         const v = value();
         if (v !== undefined) options.stack = v;
@@ -126,12 +184,44 @@ export function parseArgs(argv: string[]): CliOptions {
     problems.push("--external: only with --manifests (lab mode adds its own external peers)");
   }
   if (options.allStages && options.stage) problems.push("--stage: not with --all-stages, which checks every stage");
+  if (options.live) {
+    if (options.manifests.length > 0) {
+      problems.push("--live: not with --manifests; live mode observes the lab's claims on its cluster");
+    }
+    if (options.allStages) problems.push("--all-stages: not with --live; a cluster runs one stage at a time");
+    if (options.compare !== undefined) problems.push("--compare: not with --live");
+    if (options.kubeconfig === undefined && options.stack === undefined) {
+      problems.push(
+        "--live: needs the cluster: --kubeconfig FILE, or --stack NAME to read the stack's kubeconfig output",
+      );
+    }
+  } else {
+    for (const flag of LIVE_ONLY) if (given.has(flag)) problems.push(`${flag}: only with --live`);
+  }
   if (problems.length > 0) throw new VerifyInputError(problems);
   return options;
 }
 
-/** The reports the options ask for, from the mode they name. */
-export async function run(options: CliOptions, projectDir?: string): Promise<Report[]> {
+/** The reports the options ask for, from the mode they name; `interrupt` stops a live run. */
+export async function run(
+  options: CliOptions,
+  projectDir?: string,
+  interrupt: AbortSignal = new AbortController().signal,
+): Promise<Report[]> {
+  if (options.live) {
+    const live = {
+      stack: options.stack,
+      stage: options.stage,
+      kubeconfig: options.kubeconfig,
+      context: options.context,
+      probeTimeoutSeconds: options.probeTimeout ?? LIVE_NUMBERS["--probe-timeout"].default,
+      deadlineSeconds: options.deadline ?? LIVE_NUMBERS["--deadline"].default,
+      concurrency: options.concurrency ?? LIVE_NUMBERS["--concurrency"].default,
+      probeLog: options.probeLog,
+      signal: interrupt,
+    };
+    return [await verifyLive(live, projectDir)];
+  }
   if (options.manifests.length > 0) return [verifyManifests(options.manifests, options.externals)];
   return verifyLab({ stack: options.stack, stage: options.stage, allStages: options.allStages }, projectDir);
 }
@@ -150,18 +240,40 @@ export async function main(
       return 0;
     }
     const base = options.compare ? readBaseReports(options.compare) : undefined;
-    const reports = await run(options, projectDir);
+    const reports = options.live
+      ? await interruptible((signal) => run(options, projectDir, signal))
+      : await run(options, projectDir);
     out(render(reports, options.format, base ? compareReports(base, reports) : undefined));
-    const failed = reports.flatMap((report) =>
-      report.claims.filter((c) => !c.holds).map((claim) => ({ report, claim })),
-    );
-    for (const { report, claim } of failed) {
-      err(
-        `claim failed (stage ${report.stage}): ${claim.claim}: expected ${claim.expected}, computed ${claim.computed}; ${claim.reason}\n`,
-      );
+    let failed = 0;
+    for (const report of reports) {
+      for (const claim of report.claims) {
+        if (!claim.holds) {
+          failed++;
+          err(
+            `claim failed (stage ${report.stage}): ${claim.claim}: expected ${claim.expected}, computed ${claim.computed}; ${claim.reason}\n`,
+          );
+        }
+        if (report.live !== undefined && claim.observed === "not probed") {
+          failed++;
+          err(`not probed (stage ${report.stage}): ${claim.claim}: ${claim.evidence}\n`);
+        } else if (report.live !== undefined && claim.matches !== true) {
+          failed++;
+          err(
+            `mismatch (stage ${report.stage}): ${claim.claim}: predicted ${claim.computed}, observed ${claim.observed}; ${claim.evidence}\n`,
+          );
+        }
+      }
     }
-    return failed.length > 0 ? 1 : 0;
+    return failed > 0 ? 1 : 0;
   } catch (error) {
+    if (error instanceof UnreachableError) {
+      err(`verify: ${error.message}\n`);
+      return 2;
+    }
+    if (error instanceof Interrupted) {
+      err(`verify: interrupted (Ctrl-C)\n${error.housekeeping.map((line) => `  ${line}\n`).join("")}`);
+      return 130;
+    }
     if (
       error instanceof VerifyInputError ||
       error instanceof InvalidInputError ||
@@ -175,18 +287,22 @@ export async function main(
   }
 }
 
-if (require.main === module) {
-  main(
-    process.argv.slice(2),
-    (t) => process.stdout.write(t),
-    (t) => process.stderr.write(t),
-  ).then(
-    (status) => {
-      process.exitCode = status;
-    },
-    (error) => {
-      process.stderr.write(`verify: internal error: ${(error as Error).stack ?? error}\n`);
-      process.exitCode = 3;
-    },
-  );
+/**
+ * Runs a live verification that Ctrl-C (or SIGTERM) stops: the run then deletes its probes and
+ * ends with status 130. A second Ctrl-C is Node's own: it ends the process at once, and the next
+ * run removes what this one left.
+ */
+async function interruptible<T>(task: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  try {
+    return await task(controller.signal);
+  } finally {
+    process.off("SIGINT", stop);
+    process.off("SIGTERM", stop);
+  }
 }
+
+if (require.main === module) runCommand("verify", main);

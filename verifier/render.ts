@@ -3,7 +3,7 @@
  * JSON for tools.
  */
 import { STAGES } from "../config/keys";
-import { pointText, type Report } from "./analyze";
+import { pointText, type ClaimResult, type Report } from "./analyze";
 import { Change, changeLine } from "./compare";
 import type { TableEntry } from "./netpol";
 
@@ -43,6 +43,27 @@ function failedClaims(report: Report) {
   return report.claims.filter((c) => !c.holds);
 }
 
+/**
+ * Live mode: a claim's mark. The prediction failing the specification comes first; then whether
+ * the cluster did what was predicted.
+ */
+function liveMark(claim: ClaimResult): "FAILS" | "match" | "MISMATCH" | "NOT PROBED" {
+  if (!claim.holds) return "FAILS";
+  if (claim.observed === "not probed") return "NOT PROBED";
+  return claim.matches === true ? "match" : "MISMATCH";
+}
+
+/** "15 match, 1 mismatch, 0 not probed" (and the claims whose prediction fails, if any). */
+function liveCounts(report: Report): string {
+  const marks = report.claims.map(liveMark);
+  const count = (mark: string) => marks.filter((m) => m === mark).length;
+  const fails = count("FAILS");
+  return `${count("match")} match, ${count("MISMATCH")} mismatch, ${count("NOT PROBED")} not probed${fails > 0 ? `, ${fails} predicted to fail` : ""}`;
+}
+
+/** The observation of an admission result, by its object. */
+const liveAdmission = (report: Report, object: string) => report.live?.admission.find((a) => a.object === object);
+
 // ---------------------------------------------------------------------------------------------
 // text
 
@@ -81,7 +102,9 @@ function textReport(report: Report): string {
   );
   lines.push("");
   if (report.admission.length > 0) {
-    lines.push(`Admission: what Gatekeeper would do with each object, enforced as ${report.gatekeeper} would`);
+    lines.push(
+      `Admission: what Gatekeeper would do with each object, enforced as ${report.gatekeeper} would${report.live ? "; and what the cluster did with a dry run of it" : ""}`,
+    );
     const width = Math.max(...report.admission.map((a) => a.object.length)) + 2;
     const indent = " ".repeat(12);
     for (const result of report.admission) {
@@ -100,10 +123,31 @@ function textReport(report: Report): string {
         lines.push(`${indent}refused by ${pointText(deniedBy)}; \`${kubectl.command}\` prints:`);
         lines.push(...kubectl.output.split("\n").map((line) => `${indent}  ${line}`));
       }
+      const observed = liveAdmission(report, result.object);
+      if (observed !== undefined) {
+        lines.push(
+          `${indent}${observed.matches ? "observed as predicted" : "OBSERVED OTHERWISE"}: ${observed.evidence}`,
+        );
+      }
     }
     lines.push("");
   }
-  if (report.claims.length > 0) {
+  if (report.claims.length > 0 && report.live !== undefined) {
+    lines.push(`Claims of docs/lab.md for this stage, observed on ${report.live.server}: ${liveCounts(report)}`);
+    for (const claim of report.claims) {
+      lines.push(
+        `  ${pad(liveMark(claim), 10)}${claim.claim}: expected ${claim.expected}, predicted ${claim.computed}, observed ${claim.observed}`,
+      );
+      lines.push(`            predicted because ${claim.reason}`);
+      lines.push(`            observed: ${claim.evidence}`);
+    }
+    lines.push("");
+    lines.push("How the claims' peers were stood for:");
+    for (const peer of report.live.peers) lines.push(`  ${peer}`);
+    lines.push("What the run removed and deleted:");
+    for (const line of report.live.housekeeping) lines.push(`  ${line}`);
+    lines.push("");
+  } else if (report.claims.length > 0) {
     const failed = failedClaims(report).length;
     lines.push(`Claims of docs/lab.md for this stage: ${report.claims.length - failed} hold, ${failed} fail`);
     for (const claim of report.claims) {
@@ -137,7 +181,27 @@ function markdownReport(report: Report, level = "##"): string {
     `Constraints: ${report.constraints.length > 0 ? report.constraints.map((c) => `\`${c}\``).join(", ") : "none"}`,
   );
   lines.push("");
-  if (report.claims.length > 0) {
+  if (report.claims.length > 0 && report.live !== undefined) {
+    const icon = { FAILS: "❌", match: "✅", MISMATCH: "❌", "NOT PROBED": "⚠️" } as const;
+    lines.push(`**Claims, observed on \`${md(report.live.server)}\`:** ${liveCounts(report)}`);
+    lines.push("");
+    lines.push("| claim | expected | predicted | observed | | predicted because | observed |");
+    lines.push("|---|---|---|---|---|---|---|");
+    for (const claim of report.claims) {
+      const mark = liveMark(claim);
+      const observed = mark === "match" ? claim.observed : `**${claim.observed}**`;
+      const markText = mark === "match" ? icon[mark] : `${icon[mark]} ${mark.toLowerCase()}`;
+      lines.push(
+        `| ${md(claim.claim)} | ${claim.expected} | ${claim.computed} | ${observed} | ${markText} | ${md(claim.reason)} | ${md(claim.evidence ?? "")} |`,
+      );
+    }
+    lines.push("");
+    lines.push("How the claims' peers were stood for:", "");
+    for (const peer of report.live.peers) lines.push(`- ${md(peer)}`);
+    lines.push("", "What the run removed and deleted:", "");
+    for (const line of report.live.housekeeping) lines.push(`- ${md(line)}`);
+    lines.push("");
+  } else if (report.claims.length > 0) {
     const failed = failedClaims(report).length;
     lines.push(`**Claims:** ${report.claims.length - failed} hold, ${failed} fail`);
     lines.push("");
@@ -166,15 +230,24 @@ function markdownReport(report: Report, level = "##"): string {
   if (report.admission.length > 0) {
     lines.push(`**Admission**, enforced as ${md(report.gatekeeper)} would`);
     lines.push("");
-    lines.push("| object | verdict | refused by | violations |");
-    lines.push("|---|---|---|---|");
+    const live = report.live !== undefined;
+    lines.push(`| object | verdict | refused by |${live ? " observed |" : ""} violations |`);
+    lines.push(`|---|---|---|${live ? "---|" : ""}---|`);
     for (const result of report.admission) {
       const violations = result.violations
         .map((v) => `\`${v.constraint}\` (${v.enforcementAction}): ${md(v.message)}`)
         .join("<br>");
       const deniedBy = result.enforcement?.deniedBy;
       const by = deniedBy === undefined ? "" : md(pointText(deniedBy).replace(/^the /, ""));
-      lines.push(`| \`${result.object}\` | ${result.allowed ? "admitted" : "**denied**"} | ${by} | ${violations} |`);
+      const o = liveAdmission(report, result.object);
+      const observed = !live
+        ? ""
+        : o === undefined
+          ? " |"
+          : ` ${o.matches ? "✅" : "❌"} ${o.observed === "denied" ? `**denied** (${o.status!.code} ${o.status!.reason})` : o.observed} |`;
+      lines.push(
+        `| \`${result.object}\` | ${result.allowed ? "admitted" : "**denied**"} | ${by} |${observed} ${violations} |`,
+      );
     }
     lines.push("");
     // What a trainee sees: the command and kubectl's output, exactly.
@@ -222,7 +295,7 @@ export function render(reports: Report[], format: Format, changes?: Change[]): s
   if (format === "json") {
     // The tables lead; context follows.
     const ordered = reports.map(
-      ({ stage, connectivity, admission, claims, policies, constraints, gatekeeper, warnings, notes }) => ({
+      ({ stage, connectivity, admission, claims, policies, constraints, gatekeeper, warnings, notes, live }) => ({
         ...(stage ? { stage } : {}),
         connectivity,
         admission,
@@ -232,6 +305,7 @@ export function render(reports: Report[], format: Format, changes?: Change[]): s
         gatekeeper,
         warnings,
         notes,
+        ...(live ? { live } : {}),
       }),
     );
     const document = ordered.length === 1 ? ordered[0] : { stages: ordered };

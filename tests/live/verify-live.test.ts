@@ -1,0 +1,602 @@
+// `npm run verify -- --live` as a user runs it: the CLI in a child process (the client library is
+// an ES module, which the CLI loads and jest cannot), against the stand-in API server of
+// tests/live/stand-in.ts playing the lab at stage allowed-repos (tests/live/lab-cluster.ts).
+import { spawn } from "child_process";
+import * as fs from "fs";
+import * as net from "net";
+import * as os from "os";
+import * as path from "path";
+import { IMAGES } from "../../components/images";
+import { gatekeeper, labCluster, MYSQL_IP, PHPMYADMIN_IP, PHPMYADMIN_POD } from "./lab-cluster";
+import { kubeconfigFor, StandIn, type KubeObject, type StandInOptions } from "./stand-in";
+
+const ROOT = path.join(__dirname, "..", "..");
+const CLI = path.join(ROOT, "verifier", "cli.ts");
+const PROBE = "k8s-hardening-lab/verify-probe";
+
+let dir: string;
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "verify-live-"));
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+interface CliRun {
+  status: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  /** When the process exited (Date.now()). */
+  exitedAt: number;
+}
+
+/** Runs the CLI as `npm run verify` does (tsx), with `during` called once it has started. */
+function verify(args: string[], during?: (child: import("child_process").ChildProcess) => void): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", CLI, ...args], { cwd: ROOT });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("error", reject);
+    child.on("exit", (status, signal) => resolve({ status, signal, stdout, stderr, exitedAt: Date.now() }));
+    during?.(child);
+  });
+}
+
+/** `verify --live` at stage allowed-repos with 1 s probes, as JSON, on a kubeconfig; `extra` flags after. */
+const liveJson = (kubeconfig: string, ...extra: string[]) =>
+  verify([
+    "--live",
+    "--kubeconfig",
+    kubeconfig,
+    "--stage",
+    "allowed-repos",
+    "--probe-timeout",
+    "1",
+    "--format",
+    "json",
+    ...extra,
+  ]);
+
+/** A stand-in cluster, its kubeconfig written to a file. */
+async function cluster(options: StandInOptions): Promise<{ standIn: StandIn; kubeconfig: string; server: string }> {
+  const standIn = new StandIn(options);
+  const server = await standIn.start();
+  const kubeconfig = path.join(dir, `kubeconfig-${Math.random().toString(36).slice(2)}`);
+  fs.writeFileSync(kubeconfig, kubeconfigFor(server));
+  return { standIn, kubeconfig, server };
+}
+
+const probeLabelled = (o: KubeObject) => o.metadata?.labels?.[PROBE] === "true";
+
+describe("verify --live against a cluster that behaves as predicted", () => {
+  let run: CliRun;
+  let standIn: StandIn;
+  let server: string;
+  let report: any;
+  let probeLog: string[];
+
+  beforeAll(async () => {
+    // An earlier run left its probes behind (killed before it could delete them).
+    const leftovers: KubeObject[] = [
+      {
+        apiVersion: "v1",
+        kind: "Namespace",
+        metadata: { name: "lab-verify-probes", labels: { [PROBE]: "true" } },
+      },
+      {
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: { name: "intruder", namespace: "app", labels: { run: "intruder", [PROBE]: "true" } },
+        spec: { containers: [{ name: "probe", image: IMAGES.phpmyadmin }] },
+        status: { phase: "Running", podIP: "10.244.0.99" },
+      },
+    ];
+    const base = labCluster();
+    const made = await cluster({ ...base, objects: [...base.objects, ...leftovers] });
+    standIn = made.standIn;
+    server = made.server;
+    const log = path.join(dir, "probes.jsonl");
+    run = await verify([
+      "--live",
+      "--kubeconfig",
+      made.kubeconfig,
+      "--stage",
+      "allowed-repos",
+      "--probe-timeout",
+      "1",
+      "--format",
+      "json",
+      "--probe-log",
+      log,
+    ]);
+    await standIn.stop();
+    report = JSON.parse(run.stdout);
+    probeLog = fs.readFileSync(log, "utf8").trim().split("\n");
+  });
+
+  it("exits 0: every observation matches the prediction", () => {
+    expect([run.status, run.stderr]).toEqual([0, ""]);
+  });
+
+  it("observes every claim, each with its observation beside the prediction", () => {
+    expect(report.claims.map((c: any) => [c.claim, c.computed, c.observed, c.matches])).toEqual([
+      ["phpmyadmin → mysql:3306/TCP", "allowed", "allowed", true],
+      ["intruder → mysql:3306/TCP", "denied", "denied", true],
+      ["outsider → mysql:3306/TCP", "denied", "denied", true],
+      ["mysql → kube-dns:53/UDP", "denied", "denied", true],
+      ["mysql → internet", "denied", "denied", true],
+      ["phpmyadmin → kube-dns:53/UDP", "allowed", "allowed", true],
+      ["phpmyadmin → internet", "allowed", "allowed", true],
+      ["intruder → phpmyadmin:80/TCP", "allowed", "allowed", true],
+      ["outsider → phpmyadmin:80/TCP", "allowed", "allowed", true],
+      ["Pod `app/nginx`, image `nginx` (the article's test)", "denied", "denied", true],
+      ["Pod `app/phpmyadmin`, the lab's phpMyAdmin image", "admitted", "admitted", true],
+      ["Pod `data/busybox`, image `busybox`", "denied", "denied", true],
+      ["Deployment in `app` whose pod template uses `nginx`", "denied", "denied", true],
+      [
+        "Pod in `app` with an allowed container but an `initContainer` or `ephemeralContainer` image `busybox`",
+        "denied",
+        "denied",
+        true,
+      ],
+      ["Pod `default/nginx` (namespace not constrained)", "admitted", "admitted", true],
+      ["The lab's own workloads", "admitted", "admitted", true],
+    ]);
+  });
+
+  it("says what it saw: a connection, a timeout with the destination listening, a DNS control", () => {
+    const evidence = (claim: string) => report.claims.find((c: any) => c.claim === claim).evidence;
+    expect(evidence("phpmyadmin → mysql:3306/TCP")).toBe(
+      `connected: app/${PHPMYADMIN_POD} → ${MYSQL_IP}:3306 (data/mysql-0, which listens: 127.0.0.1:3306 connected from inside it)`,
+    );
+    expect(evidence("outsider → mysql:3306/TCP")).toBe(
+      `timed out after 1 s: lab-verify-probes/outsider → ${MYSQL_IP}:3306 (data/mysql-0, which listens: 127.0.0.1:3306 connected from inside it)`,
+    );
+    expect(evidence("intruder → phpmyadmin:80/TCP")).toBe(
+      `connected: app/intruder → ${PHPMYADMIN_IP}:80 (app/${PHPMYADMIN_POD}, which listens: 127.0.0.1:80 connected from inside it)`,
+    );
+    expect(evidence("mysql → kube-dns:53/UDP")).toBe(
+      "timed out after 1 s: data/mysql-0 looking up kubernetes.default.svc through its resolver (cluster DNS, which answers the control from lab-verify-probes/outsider, a pod without NetworkPolicy)",
+    );
+    expect(evidence("mysql → internet")).toBe(
+      "timed out after 1 s: data/mysql-0 → 1.1.1.1:443 (the internet, which answers the control from lab-verify-probes/outsider, a pod without NetworkPolicy, on 1.1.1.1:443)",
+    );
+  });
+
+  it("observes the admission claims through dry-run requests, with the API server's Status, exactly", () => {
+    expect(report.live.admission).toEqual([
+      {
+        object: "Deployment/app/phpmyadmin",
+        observed: "admitted",
+        matches: true,
+        evidence:
+          'Deployment/app/phpmyadmin: admitted: the dry run passed admission, then got 409 AlreadyExists: deployments.apps "phpmyadmin" already exists, as the object exists',
+      },
+      {
+        object: "StatefulSet/data/mysql",
+        observed: "admitted",
+        matches: true,
+        evidence:
+          'StatefulSet/data/mysql: admitted: the dry run passed admission, then got 409 AlreadyExists: statefulsets.apps "mysql" already exists, as the object exists',
+      },
+      {
+        object: "Pod/app/nginx",
+        observed: "denied",
+        status: {
+          code: 422,
+          reason: "Invalid",
+          message:
+            "pods \"nginx\" is forbidden: ValidatingAdmissionPolicy 'gatekeeper-k8sallowedrepos' with binding 'gatekeeper-k8sallowedrepos-allowed-repos-app' denied request: container <nginx> has an invalid image repo <nginx>, allowed repos are [\"docker.io/library/phpmyadmin:\"]",
+        },
+        matches: true,
+        evidence:
+          "Pod/app/nginx: denied as predicted: 422 Invalid: pods \"nginx\" is forbidden: ValidatingAdmissionPolicy 'gatekeeper-k8sallowedrepos' with binding 'gatekeeper-k8sallowedrepos-allowed-repos-app' denied request: container <nginx> has an invalid image repo <nginx>, allowed repos are [\"docker.io/library/phpmyadmin:\"]",
+      },
+      {
+        object: "Pod/app/phpmyadmin",
+        observed: "admitted",
+        matches: true,
+        evidence: "Pod/app/phpmyadmin: admitted (dry run)",
+      },
+      expect.objectContaining({ object: "Pod/data/busybox", observed: "denied", matches: true }),
+      expect.objectContaining({
+        object: "Deployment/app/nginx",
+        observed: "denied",
+        status: {
+          code: 403,
+          reason: "Forbidden",
+          message:
+            'admission webhook "validation.gatekeeper.sh" denied the request: [allowed-repos-app] [Implied by expand-workloads] container <nginx> has an invalid image repo <nginx>, allowed repos are ["docker.io/library/phpmyadmin:"]',
+        },
+        matches: true,
+      }),
+      expect.objectContaining({ object: "Pod/app/init-busybox", observed: "denied", matches: true }),
+      expect.objectContaining({
+        object: "Pod/app/ephemeral-busybox",
+        observed: "denied",
+        status: {
+          code: 422,
+          reason: "Invalid",
+          message:
+            "pods \"ephemeral-busybox\" is forbidden: ValidatingAdmissionPolicy 'gatekeeper-k8sallowedrepos' with binding 'gatekeeper-k8sallowedrepos-allowed-repos-app' denied request: container <debugger> has an invalid image repo <busybox>, allowed repos are [\"docker.io/library/phpmyadmin:\"]",
+        },
+        matches: true,
+      }),
+      {
+        object: "Pod/default/nginx",
+        observed: "admitted",
+        matches: true,
+        evidence: "Pod/default/nginx: admitted (dry run)",
+      },
+    ]);
+  });
+
+  it("sends every admission probe with dryRun=All, the ephemeral container as an UPDATE of the subresource", () => {
+    const writes = standIn.requests.filter((r) => r.method === "POST" || r.method === "PUT");
+    const dryRuns = writes
+      .filter((r) => r.query.dryRun === "All")
+      .map((r) => `${r.method} ${r.path} ${r.body?.metadata?.name}`);
+    expect(dryRuns.sort()).toEqual(
+      [
+        "POST /apis/apps/v1/namespaces/app/deployments phpmyadmin",
+        "POST /apis/apps/v1/namespaces/data/statefulsets mysql",
+        "POST /api/v1/namespaces/app/pods nginx",
+        "POST /api/v1/namespaces/app/pods phpmyadmin",
+        "POST /api/v1/namespaces/data/pods busybox",
+        "POST /apis/apps/v1/namespaces/app/deployments nginx",
+        "POST /api/v1/namespaces/app/pods init-busybox",
+        "PUT /api/v1/namespaces/app/pods/ephemeral-busybox/ephemeralcontainers ephemeral-busybox",
+        "POST /api/v1/namespaces/default/pods nginx",
+      ].sort(),
+    );
+    const update = writes.find((r) => r.path.endsWith("/ephemeralcontainers"))!;
+    expect(update.body!.spec.ephemeralContainers).toEqual([{ name: "debugger", image: "busybox" }]);
+  });
+
+  it("creates probe pods only from the image the stage admits, labelled as probes, and no other object", () => {
+    const creates = standIn.requests.filter((r) => r.method === "POST" && r.query.dryRun === undefined);
+    expect(creates.map((r) => r.path).sort()).toEqual([
+      "/api/v1/namespaces",
+      "/api/v1/namespaces/app/pods",
+      "/api/v1/namespaces/app/pods",
+      "/api/v1/namespaces/lab-verify-probes/pods",
+    ]);
+    for (const { body } of creates)
+      expect([body!.metadata.name, probeLabelled(body!)]).toEqual([body!.metadata.name, true]);
+    const pods = creates.filter((r) => r.body!.kind === "Pod").map((r) => r.body!);
+    expect(
+      pods.map((p) => [p.metadata.namespace, p.metadata.name, p.spec.containers.map((c: any) => c.image)]).sort(),
+    ).toEqual([
+      ["app", "ephemeral-busybox", [IMAGES.phpmyadmin]],
+      ["app", "intruder", [IMAGES.phpmyadmin]],
+      ["lab-verify-probes", "outsider", [IMAGES.phpmyadmin]],
+    ]);
+    expect(pods.find((p) => p.metadata.name === "intruder")!.metadata.labels).toEqual({
+      run: "intruder",
+      [PROBE]: "true",
+    });
+  });
+
+  it("removes an earlier run's leftovers first, deletes its own probes at the end, and leaves none", () => {
+    const mutations = standIn.requests.filter((r) => r.method !== "GET").map((r) => `${r.method} ${r.path}`);
+    expect(mutations.slice(0, 2)).toEqual([
+      "DELETE /api/v1/namespaces/app/pods/intruder",
+      "DELETE /api/v1/namespaces/lab-verify-probes",
+    ]);
+    expect(mutations.slice(-4)).toEqual([
+      "DELETE /api/v1/namespaces/app/pods/intruder",
+      "DELETE /api/v1/namespaces/lab-verify-probes/pods/outsider",
+      "DELETE /api/v1/namespaces/app/pods/ephemeral-busybox",
+      "DELETE /api/v1/namespaces/lab-verify-probes",
+    ]);
+    expect(report.live.housekeeping).toEqual([
+      "removed the probe pod app/intruder, left by an earlier run",
+      "removed the probe namespace lab-verify-probes, left by an earlier run",
+      "deleted the probe pod app/intruder",
+      "deleted the probe pod lab-verify-probes/outsider",
+      "deleted the probe pod app/ephemeral-busybox",
+      "deleted the probe namespace lab-verify-probes",
+    ]);
+    expect(standIn.probes()).toEqual([]);
+  });
+
+  it("says how each peer was stood for, the outsider's namespace among them", () => {
+    expect(report.live.server).toBe(server);
+    expect(report.live.peers).toEqual([
+      `app/phpmyadmin is the lab's pod app/${PHPMYADMIN_POD} (Deployment/app/phpmyadmin, selected by app=phpmyadmin,tier=app)`,
+      "data/mysql is the lab's pod data/mysql-0 (StatefulSet/data/mysql, selected by app=mysql,tier=data)",
+      `app/intruder is the probe pod app/intruder (labels run=intruder, image ${IMAGES.phpmyadmin})`,
+      `default/outsider is the probe pod lab-verify-probes/outsider (labels run=outsider, image ${IMAGES.phpmyadmin}), in lab-verify-probes: a namespace the run creates and deletes, without the lab's tier label as default is, so that nothing is created in default`,
+      "kube-system/kube-dns is cluster DNS as each pod's resolver reaches it: getent hosts kubernetes.default.svc",
+      "external:internet is 1.1.1.1:443, a public address (no DNS lookup, which the stage may deny), after a control from the outsider",
+      "the ValidatingAdmissionPolicy binding gatekeeper-k8sallowedrepos-allowed-repos-app, which the prediction names, exists",
+      "the ValidatingAdmissionPolicy binding gatekeeper-k8sallowedrepos-allowed-repos-data, which the prediction names, exists",
+    ]);
+  });
+
+  it("execs over the WebSocket channel protocol v5, and logs every probe with its command and output", () => {
+    const execs = standIn.requests.filter((r) => r.command !== undefined);
+    expect(new Set(execs.map((r) => r.protocol))).toEqual(new Set(["v5.channel.k8s.io"]));
+    const logged = probeLog.map((line) => JSON.parse(line)).filter((e) => e.event === "exec");
+    expect(logged).toHaveLength(execs.length);
+    expect(logged.find((e) => e.pod === "data/mysql-0" && e.command.endsWith(" 127.0.0.1 3306 1"))).toMatchObject({
+      container: "mysql",
+      stdout: "probe-exit=0\n",
+      exitCode: 0,
+      timedOut: false,
+    });
+  });
+});
+
+describe("verify --live against a cluster that does not behave as predicted", () => {
+  // Gatekeeper lets the article's nginx pod through, and the binding for `data` was never
+  // created, so the webhook answers there; a rule rejects (rather than drops) the outsider's
+  // connections to phpMyAdmin; exec is offered over v4 only.
+  const misbehaving = (): StandInOptions => {
+    const bindings = ["gatekeeper-k8sallowedrepos-allowed-repos-app"];
+    const strict = gatekeeper(bindings);
+    const base = labCluster();
+    return labCluster({
+      bindings,
+      admit: (request) =>
+        request.resource === "pods" && request.object.metadata.name === "nginx" ? undefined : strict(request),
+      network: (from, to, host, port) =>
+        from.metadata.name === "outsider" && to?.metadata.name === PHPMYADMIN_POD
+          ? "refuse"
+          : base.network(from, to, host, port),
+      execProtocols: ["v4.channel.k8s.io"],
+    });
+  };
+  let text: CliRun;
+  let markdown: CliRun;
+  let requests: StandIn["requests"];
+
+  beforeAll(async () => {
+    for (const format of ["text", "markdown"]) {
+      const { standIn, kubeconfig } = await cluster(misbehaving());
+      const args = ["--live", "--kubeconfig", kubeconfig, "--stage", "4", "--probe-timeout", "1", "--deadline", "20"];
+      const run = await verify([...args, "--format", format]);
+      if (format === "text") text = run;
+      else markdown = run;
+      requests = standIn.requests;
+      expect(standIn.probes()).toEqual([]);
+      await standIn.stop();
+    }
+  });
+
+  it("exits 1, naming each mismatch with both verdicts and the evidence", () => {
+    expect(text.status).toBe(1);
+    expect(text.stderr.split("\n").filter((l) => l !== "")).toEqual([
+      `mismatch (stage allowed-repos): outsider → phpmyadmin:80/TCP: predicted allowed, observed refused; refused (connect: connect: Connection refused; connect: line 1: /dev/tcp/${PHPMYADMIN_IP}/80: Connection refused): lab-verify-probes/outsider → ${PHPMYADMIN_IP}:80 (app/${PHPMYADMIN_POD}, which listens: 127.0.0.1:80 connected from inside it); NetworkPolicy denies by dropping, so an active refusal is no policy verdict`,
+      `mismatch (stage allowed-repos): Pod \`app/nginx\`, image \`nginx\` (the article's test): predicted denied, observed admitted; Pod/app/nginx: predicted denied (422 Invalid: pods "nginx" is forbidden: ValidatingAdmissionPolicy 'gatekeeper-k8sallowedrepos' with binding 'gatekeeper-k8sallowedrepos-allowed-repos-app' denied request: container <nginx> has an invalid image repo <nginx>, allowed repos are ["docker.io/library/phpmyadmin:"]), observed admitted (dry run)`,
+      `mismatch (stage allowed-repos): Pod \`data/busybox\`, image \`busybox\`: predicted denied, observed denied; Pod/data/busybox: denied, but not as predicted: predicted 422 Invalid: pods "busybox" is forbidden: ValidatingAdmissionPolicy 'gatekeeper-k8sallowedrepos' with binding 'gatekeeper-k8sallowedrepos-allowed-repos-data' denied request: container <busybox> has an invalid image repo <busybox>, allowed repos are ["docker.io/library/mysql:"], observed 403 Forbidden: admission webhook "validation.gatekeeper.sh" denied the request: [allowed-repos-data] container <busybox> has an invalid image repo <busybox>, allowed repos are ["docker.io/library/mysql:"]; the webhook answered where the ValidatingAdmissionPolicy binding gatekeeper-k8sallowedrepos-allowed-repos-data (policy gatekeeper-k8sallowedrepos) was predicted, and that binding does not exist: Gatekeeper creates it about 30 s after the constraint, or did not create it (kubectl get validatingadmissionpolicybinding gatekeeper-k8sallowedrepos-allowed-repos-data)`,
+    ]);
+    expect(markdown.status).toBe(1);
+  });
+
+  it("marks them in the text report, the rest matching", () => {
+    expect(text.stdout).toContain("Claims of docs/lab.md for this stage, observed on http://127.0.0.1:");
+    expect(text.stdout).toMatch(/observed on http:\/\/127\.0\.0\.1:\d+: 13 match, 3 mismatch, 0 not probed\n/);
+    expect(text.stdout).toContain(
+      "  MISMATCH  Pod `app/nginx`, image `nginx` (the article's test): expected denied, predicted denied, observed admitted\n",
+    );
+    expect(text.stdout).toContain(
+      "  match     phpmyadmin → mysql:3306/TCP: expected allowed, predicted allowed, observed allowed\n",
+    );
+    expect(text.stdout).toContain(
+      '            OBSERVED OTHERWISE: Pod/app/nginx: predicted denied (422 Invalid: pods "nginx" is forbidden:',
+    );
+  });
+
+  it("marks them in the Markdown report", () => {
+    expect(markdown.stdout).toMatch(
+      /\*\*Claims, observed on `http:\/\/127\.0\.0\.1:\d+`:\*\* 13 match, 3 mismatch, 0 not probed\n/,
+    );
+    expect(markdown.stdout).toContain(
+      "| Pod `app/nginx`, image `nginx` (the article's test) | denied | denied | **admitted** | ❌ mismatch |",
+    );
+    expect(markdown.stdout).toContain(
+      "| `Pod/app/nginx` | **denied** | ValidatingAdmissionPolicy binding gatekeeper-k8sallowedrepos-allowed-repos-app (policy gatekeeper-k8sallowedrepos) | ❌ admitted |",
+    );
+    expect(markdown.stdout).toContain(
+      "| `Pod/data/busybox` | **denied** | ValidatingAdmissionPolicy binding gatekeeper-k8sallowedrepos-allowed-repos-data (policy gatekeeper-k8sallowedrepos) | ❌ **denied** (403 Forbidden) |",
+    );
+  });
+
+  it("execs over v4 when the server offers no v5", () => {
+    const protocols = new Set(requests.filter((r) => r.command !== undefined).map((r) => r.protocol));
+    expect(protocols).toEqual(new Set(["v4.channel.k8s.io"]));
+  });
+});
+
+describe("verify --live when the probe pods do not start", () => {
+  const pending = { reason: "ImagePullBackOff", message: `Back-off pulling image "${IMAGES.phpmyadmin}"` };
+
+  it("bounds the wait by the deadline, reports the claims not probed with why, exits 1 and deletes the probes", async () => {
+    // The intruder never starts; MySQL does not listen (its claims cannot be told from a refusal).
+    const { standIn, kubeconfig } = await cluster(
+      labCluster({
+        start: (pod) => (pod.metadata.name === "intruder" ? pending : "running"),
+        listens: { [PHPMYADMIN_POD]: [80], "mysql-0": [] },
+      }),
+    );
+    const run = await liveJson(kubeconfig, "--deadline", "12");
+    await standIn.stop();
+    expect(run.status).toBe(1);
+    const report = JSON.parse(run.stdout);
+    const intruder = report.claims.filter((c: any) => c.claim.startsWith("intruder"));
+    expect(intruder.map((c: any) => [c.observed, c.matches])).toEqual([
+      ["not probed", false],
+      ["not probed", false],
+    ]);
+    for (const claim of intruder) {
+      expect(claim.evidence).toMatch(
+        /^not probed: the probe pod app\/intruder (did not start within 1[0-2] s|was not running when the run's deadline \(12 s\) passed first): Pending, container probe waiting: ImagePullBackOff \(Back-off pulling image "docker\.io\/library\/phpmyadmin:5\.2\.3"\)$/,
+      );
+    }
+    expect(report.claims.find((c: any) => c.claim === "outsider → mysql:3306/TCP").evidence).toBe(
+      `not probed: data/mysql-0 does not listen on 3306 (127.0.0.1:3306 from inside it: refused: connect: connect: Connection refused; connect: line 1: /dev/tcp/127.0.0.1/3306: Connection refused), so a refusal could not be told from a policy decision`,
+    );
+    // The others were probed meanwhile.
+    expect(report.claims.filter((c: any) => c.observed === "not probed").map((c: any) => c.claim)).toEqual([
+      "phpmyadmin → mysql:3306/TCP",
+      "intruder → mysql:3306/TCP",
+      "outsider → mysql:3306/TCP",
+      "intruder → phpmyadmin:80/TCP",
+    ]);
+    expect(run.stderr).toContain(
+      "not probed (stage allowed-repos): intruder → mysql:3306/TCP: not probed: the probe pod app/intruder ",
+    );
+    expect(report.live.housekeeping).toEqual([
+      "deleted the probe pod app/intruder",
+      "deleted the probe pod lab-verify-probes/outsider",
+      "deleted the probe pod app/ephemeral-busybox",
+      "deleted the probe namespace lab-verify-probes",
+    ]);
+    expect(standIn.probes()).toEqual([]);
+  });
+
+  it("stops on Ctrl-C: deletes the probes it created, says so, and exits 130", async () => {
+    const { standIn, kubeconfig } = await cluster(labCluster({ start: () => pending }));
+    const run = await verify(["--live", "--kubeconfig", kubeconfig, "--stage", "allowed-repos"], (child) => {
+      // Interrupt once the three probe pods exist, while the run waits for them to start.
+      const poll = setInterval(() => {
+        const made = standIn.probes();
+        if (made.length === 4) {
+          clearInterval(poll);
+          child.kill("SIGINT");
+        }
+      }, 100);
+      child.on("exit", () => clearInterval(poll));
+    });
+    await standIn.stop();
+    expect([run.status, run.signal]).toEqual([130, null]);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toBe(
+      [
+        "verify: interrupted (Ctrl-C)",
+        "  deleted the probe pod app/intruder",
+        "  deleted the probe pod lab-verify-probes/outsider",
+        "  deleted the probe pod app/ephemeral-busybox",
+        "  deleted the probe namespace lab-verify-probes",
+        "",
+      ].join("\n"),
+    );
+    expect(standIn.probes()).toEqual([]);
+  });
+});
+
+describe("verify --live and objects that are not its probes", () => {
+  it("creates nothing over them, deletes none of them, and says which claims it could not probe", async () => {
+    // Someone's own namespace of the probe namespace's name, and a pod named as the intruder.
+    const base = labCluster();
+    const theirs: KubeObject[] = [
+      { apiVersion: "v1", kind: "Namespace", metadata: { name: "lab-verify-probes", labels: { team: "qa" } } },
+      {
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: { name: "intruder", namespace: "app", labels: { run: "intruder" } },
+        spec: { containers: [{ name: "c", image: IMAGES.phpmyadmin }] },
+        status: { phase: "Running", podIP: "10.244.0.98" },
+      },
+    ];
+    const { standIn, kubeconfig } = await cluster({ ...base, objects: [...base.objects, ...theirs] });
+    const run = await liveJson(kubeconfig);
+    await standIn.stop();
+    expect(run.status).toBe(1);
+    const report = JSON.parse(run.stdout);
+    const evidence = (claim: string) => report.claims.find((c: any) => c.claim === claim).evidence;
+    expect(evidence("outsider → mysql:3306/TCP")).toBe(
+      'not probed: creating the probe namespace Namespace/lab-verify-probes was refused: 409 AlreadyExists: namespaces "lab-verify-probes" already exists',
+    );
+    expect(evidence("intruder → mysql:3306/TCP")).toBe(
+      'not probed: creating the probe pod Pod/app/intruder was refused: 409 AlreadyExists: pods "intruder" already exists',
+    );
+    expect(evidence("mysql → internet")).toBe(
+      'not probed: no control for the internet probes: creating the probe namespace Namespace/lab-verify-probes was refused: 409 AlreadyExists: namespaces "lab-verify-probes" already exists',
+    );
+    expect(standIn.requests.filter((r) => r.method === "DELETE").map((r) => r.path)).toEqual([
+      "/api/v1/namespaces/app/pods/ephemeral-busybox",
+    ]);
+    expect(standIn.objects.has("Namespace//lab-verify-probes")).toBe(true);
+    expect(standIn.objects.has("Pod/app/intruder")).toBe(true);
+    expect(report.live.housekeeping).toEqual(["deleted the probe pod app/ephemeral-busybox"]);
+  });
+});
+
+describe("verify --live without the right to list every namespace's pods", () => {
+  it("goes on without looking for an earlier run's probes, and says so", async () => {
+    const forbidden = {
+      code: 403,
+      reason: "Forbidden",
+      message: 'pods is forbidden: User "trainee" cannot list resource "pods" in API group "" at the cluster scope',
+    };
+    const { standIn, kubeconfig } = await cluster(
+      labCluster({ authorize: (method, p) => (method === "GET" && p === "/api/v1/pods" ? forbidden : undefined) }),
+    );
+    const run = await liveJson(kubeconfig);
+    await standIn.stop();
+    expect([run.status, run.stderr]).toEqual([0, ""]);
+    expect(JSON.parse(run.stdout).live.housekeeping[0]).toBe(
+      `could not look for probes an earlier run left (label k8s-hardening-lab/verify-probe=true): 403 Forbidden: ${forbidden.message}`,
+    );
+    expect(standIn.probes()).toEqual([]);
+  });
+});
+
+describe("verify --live with a kubeconfig it cannot use", () => {
+  it("exits 2 naming the file, or the context it lacks", async () => {
+    const missing = path.join(dir, "missing.kubeconfig");
+    const run = await verify(["--live", "--kubeconfig", missing]);
+    expect([run.status, run.stderr]).toEqual([
+      2,
+      `verify: bad input:\n  --kubeconfig ${missing}: ENOENT: no such file or directory, open '${missing}'\n`,
+    ]);
+    const kubeconfig = path.join(dir, "one-context.kubeconfig");
+    fs.writeFileSync(kubeconfig, kubeconfigFor("http://127.0.0.1:1"));
+    const other = await verify(["--live", "--kubeconfig", kubeconfig, "--context", "kind-lab"]);
+    expect([other.status, other.stderr]).toEqual([
+      2,
+      `verify: bad input:\n  --context: "kind-lab" is not a context of --kubeconfig ${kubeconfig}; it has stand-in\n`,
+    ]);
+  });
+});
+
+describe("verify --live with a cluster that does not answer", () => {
+  it("exits 2 at once when nothing listens at the address, naming it", async () => {
+    const closed = net.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const port = (closed.address() as net.AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const kubeconfig = path.join(dir, "closed.kubeconfig");
+    fs.writeFileSync(kubeconfig, kubeconfigFor(`http://127.0.0.1:${port}`));
+    const run = await verify(["--live", "--kubeconfig", kubeconfig]);
+    expect([run.status, run.stdout, run.stderr]).toEqual([
+      2,
+      "",
+      `verify: cannot reach the cluster at http://127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port}\n`,
+    ]);
+  });
+
+  it("exits 2 within 10 s when the server accepts the connection and never answers", async () => {
+    let connectedAt = 0;
+    const silent = net.createServer((socket) => {
+      connectedAt ||= Date.now();
+      socket.on("error", () => undefined);
+    });
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const port = (silent.address() as net.AddressInfo).port;
+    const kubeconfig = path.join(dir, "silent.kubeconfig");
+    fs.writeFileSync(kubeconfig, kubeconfigFor(`http://127.0.0.1:${port}`));
+    const run = await verify(["--live", "--kubeconfig", kubeconfig]);
+    silent.close();
+    expect([run.status, run.stderr]).toEqual([
+      2,
+      `verify: cannot reach the cluster at http://127.0.0.1:${port}: no answer within 5 s\n`,
+    ]);
+    // From the moment the server had the connection (the CLI's start-up is not the cluster's doing).
+    expect(connectedAt).toBeGreaterThan(0);
+    expect(run.exitedAt - connectedAt).toBeLessThan(10_000);
+  });
+});

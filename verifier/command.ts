@@ -1,0 +1,47 @@
+/**
+ * What the verifier's commands (`npm run verify`, `npm run e2e`) share: reading their flags, each
+ * in turn with a reader for its value, and running as a process.
+ */
+
+/** The flags of `argv` in order; `value()` takes the next argument, unless it is a flag itself. */
+export function* flags(
+  argv: string[],
+  problems: string[],
+): Generator<{ flag: string; value: () => string | undefined }> {
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const value = (): string | undefined => {
+      const next = argv[i + 1];
+      if (next === undefined || next.startsWith("--")) {
+        problems.push(`${flag}: needs a value`);
+        return undefined;
+      }
+      i++;
+      return next;
+    };
+    yield { flag, value };
+  }
+}
+
+/**
+ * Runs a command's `main` as the process: its status becomes the exit status; an error it did not
+ * expect is printed with its stack, with status 3 (1 and 2 say something about the lab or the input).
+ */
+export function runCommand(
+  name: string,
+  main: (argv: string[], out: (text: string) => void, err: (text: string) => void) => Promise<number>,
+): void {
+  main(
+    process.argv.slice(2),
+    (t) => process.stdout.write(t),
+    (t) => process.stderr.write(t),
+  ).then(
+    (status) => {
+      process.exitCode = status;
+    },
+    (error) => {
+      process.stderr.write(`${name}: internal error: ${(error as Error).stack ?? error}\n`);
+      process.exitCode = 3;
+    },
+  );
+}
