@@ -1,9 +1,11 @@
 /**
  * The indexes that make a verdict cost O(1) amortised instead of O(policies): which policies
- * isolate each pod in each direction, and, for each rule, the set of pods its peers match.
- * Everything here is computed once per engine.
+ * isolate each class of pods in each direction, and, for each rule, the set of classes its peers
+ * match. Classes (classes.ts) stand for their pods: the first pod of a class is asked on its
+ * behalf. Everything here is computed once per engine.
  */
 import { addBit, Bitset, createBitset } from "./bitset";
+import { PodClasses } from "./classes";
 import { CompiledPeer, CompiledRule, ipBlockMatches } from "./compile";
 import { selectorMatches } from "./labels";
 import { policySelectsPod } from "./matching";
@@ -15,7 +17,7 @@ export interface IndexedRule {
   /** Index into model.policies. */
   policy: number;
   rule: CompiledRule;
-  /** The model's pods that one of the rule's peers matches; null when the rule names no peers (all match). */
+  /** The classes that one of the rule's peers matches; null when the rule names no peers (all match). */
   peerPods: Bitset | null;
 }
 
@@ -23,6 +25,8 @@ export interface IndexedRule {
 export interface Isolation {
   /** Identifies the list, so pods with the same policies share derived tables. */
   key: string;
+  /** Numbers the isolations of an engine from 0, for tables indexed by isolation. */
+  id: number;
   policies: number[];
   rules: number[];
 }
@@ -31,44 +35,56 @@ export interface ClusterIndex {
   rules: IndexedRule[];
   /** Per policy, its ingress and egress rule ids. */
   policyRules: { ingress: number[]; egress: number[] }[];
-  /** Per pod of the model. */
+  classes: PodClasses;
+  /** Per class. */
   ingress: Isolation[];
   egress: Isolation[];
   /** Also interns the isolations of pods the engine was not built with, as judge() meets them. */
   isolations: IsolationTable;
 }
 
-function podsByNamespace(model: ClusterModel): Map<string, number[]> {
+/** The classes of each namespace, each named by the first of its pods. */
+function classesByNamespace(model: ClusterModel, classes: PodClasses): Map<string, number[]> {
   const byNamespace = new Map<string, number[]>();
-  model.pods.forEach((pod, i) => {
-    const list = byNamespace.get(pod.namespace) ?? [];
-    list.push(i);
-    byNamespace.set(pod.namespace, list);
+  classes.members.forEach((pods, c) => {
+    const namespace = model.pods[pods[0]].namespace;
+    const list = byNamespace.get(namespace) ?? [];
+    list.push(c);
+    byNamespace.set(namespace, list);
   });
   return byNamespace;
 }
 
-function addPeerPods(model: ClusterModel, peer: CompiledPeer, byNamespace: Map<string, number[]>, into: Bitset): void {
+function addPeerClasses(
+  model: ClusterModel,
+  classes: PodClasses,
+  peer: CompiledPeer,
+  byNamespace: Map<string, number[]>,
+  into: Bitset,
+): void {
   if (peer.kind === "ipBlock") {
-    model.podAddresses.forEach((address, i) => {
-      if (address !== undefined && ipBlockMatches(peer, address)) addBit(into, i);
+    classes.members.forEach((pods, c) => {
+      const address = model.podAddresses[pods[0]];
+      if (address !== undefined && ipBlockMatches(peer, address)) addBit(into, c);
     });
     return;
   }
   const { namespaceSelector, podSelector } = peer;
-  for (const [namespace, pods] of byNamespace) {
+  for (const [namespace, list] of byNamespace) {
     const inScope = namespaceSelector
       ? selectorMatches(namespaceSelector, labelsOfNamespace(model, namespace))
       : namespace === peer.ownNamespace;
     if (!inScope) continue;
-    for (const i of pods) {
-      if (podSelector === null || selectorMatches(podSelector, model.pods[i].labels)) addBit(into, i);
+    for (const c of list) {
+      if (podSelector === null || selectorMatches(podSelector, model.pods[classes.members[c][0]].labels))
+        addBit(into, c);
     }
   }
 }
 
 function indexRules(
   model: ClusterModel,
+  classes: PodClasses,
   byNamespace: Map<string, number[]>,
 ): Pick<ClusterIndex, "rules" | "policyRules"> {
   const rules: IndexedRule[] = [];
@@ -77,8 +93,8 @@ function indexRules(
       (list ?? []).map((rule) => {
         let peerPods: Bitset | null = null;
         if (rule.peers !== null) {
-          peerPods = createBitset(model.pods.length);
-          for (const peer of rule.peers) addPeerPods(model, peer, byNamespace, peerPods);
+          peerPods = createBitset(classes.members.length);
+          for (const peer of rule.peers) addPeerClasses(model, classes, peer, byNamespace, peerPods);
         }
         rules.push({ policy: p, rule, peerPods });
         return rules.length - 1;
@@ -97,10 +113,20 @@ export class IsolationTable {
     const key = `${direction}:${policies.join(",")}`;
     let isolation = this.known.get(key);
     if (!isolation) {
-      isolation = { key, policies, rules: policies.flatMap((p) => this.policyRules[p][direction]) };
+      isolation = {
+        key,
+        id: this.known.size,
+        policies,
+        rules: policies.flatMap((p) => this.policyRules[p][direction]),
+      };
       this.known.set(key, isolation);
     }
     return isolation;
+  }
+
+  /** How many isolations have been interned so far: the bound of their ids. */
+  get size(): number {
+    return this.known.size;
   }
 }
 
@@ -115,11 +141,12 @@ export function isolatingPolicies(
   );
 }
 
-export function buildIndex(model: ClusterModel): ClusterIndex {
-  const byNamespace = podsByNamespace(model);
-  const { rules, policyRules } = indexRules(model, byNamespace);
+export function buildIndex(model: ClusterModel, classes: PodClasses): ClusterIndex {
+  const byNamespace = classesByNamespace(model, classes);
+  const { rules, policyRules } = indexRules(model, classes, byNamespace);
   const isolations = new IsolationTable(policyRules);
-  const ingress = model.pods.map((pod) => isolations.get(isolatingPolicies(model, pod, "ingress"), "ingress"));
-  const egress = model.pods.map((pod) => isolations.get(isolatingPolicies(model, pod, "egress"), "egress"));
-  return { rules, policyRules, ingress, egress, isolations };
+  const representatives = classes.members.map((pods) => model.pods[pods[0]]);
+  const ingress = representatives.map((pod) => isolations.get(isolatingPolicies(model, pod, "ingress"), "ingress"));
+  const egress = representatives.map((pod) => isolations.get(isolatingPolicies(model, pod, "egress"), "egress"));
+  return { rules, policyRules, classes, ingress, egress, isolations };
 }
