@@ -20,6 +20,8 @@ import {
 } from "./lab/claims";
 import { ClusterModel, KubeObject, VerifyInputError } from "./model";
 import { Endpoint, NetworkPolicyEngine, TableEntry } from "./netpol";
+import type { ConnectivityOverview } from "./netpol/overview";
+import type { PortSpec } from "./netpol/table";
 
 export interface ClaimResult {
   kind: "connectivity" | "admission";
@@ -37,7 +39,12 @@ export interface Report {
   policies: string[];
   /** The constraints in force, as `KIND/NAME`. */
   constraints: string[];
+  /** Every cell (lab mode), or the cells a query asked for; empty with an overview. */
   connectivity: TableEntry[];
+  /** Manifests mode without a query: the classes of pods and what the policies do over all pod pairs. */
+  overview?: ConnectivityOverview;
+  /** Manifests mode with a query: its flags, as the report's heading quotes them. */
+  query?: string[];
   admission: AdmissionResult[];
   claims: ClaimResult[];
   warnings: string[];
@@ -205,11 +212,58 @@ function checkAdmissionClaim(
   return { kind: "admission", claim, expected, computed, holds: wrong.length === 0 && unnamed.length === 0, reason };
 }
 
+/** The NetworkPolicy engine over a model's namespaces, pods and policies. */
+export function connectivityEngine(model: ClusterModel): NetworkPolicyEngine {
+  return new NetworkPolicyEngine({ namespaces: model.namespaces, pods: model.pods, policies: model.policies });
+}
+
+/**
+ * What connectivity a report shows: every cell (the default, as lab mode reports its few pods),
+ * the overview of classes and pod pairs, or the cells from some sources to some destinations
+ * (on `ports`, or each pod's declared ports).
+ */
+export type ConnectivityRequest =
+  | { kind: "table" }
+  | { kind: "overview" }
+  | { kind: "cells"; sources: Endpoint[]; destinations: Endpoint[]; ports?: PortSpec[]; query: string[] };
+
+export interface AnalyzeOptions {
+  stage?: Stage;
+  notes?: string[];
+  connectivity?: ConnectivityRequest;
+  /** The model's engine, when the caller has built it already. */
+  engine?: NetworkPolicyEngine;
+}
+
+function connectivityPart(
+  model: ClusterModel,
+  engine: NetworkPolicyEngine,
+  request: ConnectivityRequest,
+  lab: boolean,
+): Pick<Report, "connectivity" | "overview" | "query"> {
+  switch (request.kind) {
+    case "table":
+      return { connectivity: connectivityTable(model, engine, lab) };
+    case "overview":
+      return { connectivity: [], overview: engine.overview(model.externals) };
+    case "cells":
+      return {
+        connectivity: [...engine.cells(request.sources, request.destinations, request.ports)],
+        query: request.query,
+      };
+  }
+}
+
 /** The analysis of a model, with the lab's claims for a stage when `stage` is given. */
-export function analyze(model: ClusterModel, options: { stage?: Stage; notes?: string[] } = {}): Report {
-  const engine = new NetworkPolicyEngine({ namespaces: model.namespaces, pods: model.pods, policies: model.policies });
+export function analyze(model: ClusterModel, options: AnalyzeOptions = {}): Report {
+  const engine = options.engine ?? connectivityEngine(model);
   const lab = options.stage !== undefined;
-  const connectivity = connectivityTable(model, engine, lab);
+  const { connectivity, overview, query } = connectivityPart(
+    model,
+    engine,
+    options.connectivity ?? { kind: "table" },
+    lab,
+  );
   const admissionEngineForModel = admissionEngine(model);
   const labProbes = lab ? ADMISSION_CLAIMS.flatMap((c) => (c.probes === "lab-workloads" ? [] : c.probes)) : [];
   const reviewed = [...model.admissionObjects, ...labProbes];
@@ -238,6 +292,8 @@ export function analyze(model: ClusterModel, options: { stage?: Stage; notes?: s
     policies: model.policies.map((p) => `${p.metadata.namespace}/${p.metadata.name}`).sort(),
     constraints: model.constraints.map((c) => `${c.kind}/${c.metadata.name}`).sort(),
     connectivity,
+    ...(overview ? { overview } : {}),
+    ...(query ? { query } : {}),
     admission,
     claims,
     warnings: lintAllowedRepos(model.constraints),
