@@ -37,12 +37,14 @@ function scalar(value: string | number | boolean | null): string {
 function emit(value: unknown, indent: string, lines: string[]): void {
   if (Array.isArray(value)) {
     for (const item of value) {
-      const inner: string[] = [];
-      emit(item, `${indent}  `, inner);
-      const first =
-        inner.length > 0 && typeof item === "object" && item !== null ? inner[0].slice(indent.length + 2) : null;
-      if (first !== null) lines.push(`${indent}- ${first}`, ...inner.slice(1));
-      else lines.push(`${indent}- ${scalar(item as string | number | boolean | null)}`);
+      if (item !== null && typeof item === "object") {
+        const inner: string[] = [];
+        emit(item, `${indent}  `, inner);
+        if (inner.length === 0) lines.push(`${indent}- ${Array.isArray(item) ? "[]" : "{}"}`);
+        else lines.push(`${indent}- ${inner[0].slice(indent.length + 2)}`, ...inner.slice(1));
+      } else {
+        lines.push(`${indent}- ${scalar(item as string | number | boolean | null)}`);
+      }
     }
     return;
   }

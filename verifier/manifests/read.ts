@@ -4,8 +4,8 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { parseAllDocuments } from "yaml";
 import { KubeObject, SourcedObject, VerifyInputError } from "../model";
+import { parseDocuments } from "./documents";
 
 const YAML_FILE = /\.(ya?ml|json)$/i;
 
@@ -42,7 +42,7 @@ export function readManifestFile(file: string): SourcedObject[] {
   }
   const objects: SourcedObject[] = [];
   const problems: string[] = [];
-  parseAllDocuments(text).forEach((document, index) => {
+  parseDocuments(text).forEach((document, index) => {
     if (document.errors.length > 0) {
       const error = document.errors[0];
       const line = error.linePos?.[0]?.line;

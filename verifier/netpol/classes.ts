@@ -11,8 +11,7 @@
  * - whether each ipBlock of the policies, `except` ranges taken out, contains its address.
  * The engine computes verdicts per class and per port and hands each pod its class's.
  */
-import { CompiledPeer, ipBlockMatches } from "./compile";
-import { canonicalCidr } from "./ip";
+import { CompiledPeer, ipBlockMatches, ipBlockText } from "./compile";
 import { CompiledSelector, selectorMatches } from "./labels";
 import { ClusterModel, compareText, labelsOfNamespace } from "./model";
 
@@ -82,9 +81,7 @@ function distinctIpBlocks(model: ClusterModel): { peer: IpBlockPeer; text: strin
     for (const rule of [...(policy.ingress ?? []), ...(policy.egress ?? [])]) {
       for (const peer of rule.peers ?? []) {
         if (peer.kind !== "ipBlock") continue;
-        const text =
-          canonicalCidr(peer.cidr) +
-          (peer.except.length > 0 ? ` except ${peer.except.map(canonicalCidr).join(", ")}` : "");
+        const text = ipBlockText(peer);
         if (!blocks.has(text)) blocks.set(text, peer);
       }
     }

@@ -66,25 +66,47 @@ export interface ConnectivityOverview {
 
 const EXAMPLES = 3;
 
-/** Per class, its pods grouped by the ports they declare (as slots of the table). */
-function portGroups(
-  model: ClusterModel,
-  index: ClusterIndex,
-  table: ClassTable,
-): { pods: number; slots: Int32Array }[][] {
-  return index.classes.members.map((members, c) => {
-    const groups = new Map<string, { pods: number; slots: Int32Array }>();
+/**
+ * Per class, its pods grouped by the ports they declare (as slots of the table), flat: group g
+ * has `pods[g]` pods of class `cls[g]`, declaring slots `slots[start[g]]` to `slots[start[g + 1] - 1]`.
+ */
+interface PortGroups {
+  cls: Int32Array;
+  pods: Float64Array;
+  start: Int32Array;
+  slots: Int32Array;
+}
+
+function portGroups(model: ClusterModel, index: ClusterIndex, table: ClassTable): PortGroups {
+  const cls: number[] = [];
+  const pods: number[] = [];
+  const start: number[] = [];
+  const slots: number[] = [];
+  index.classes.members.forEach((members, c) => {
+    const groups = new Map<string, { pods: number; slots: number[] }>();
     for (const pod of members) {
-      const slots = [...new Set(model.pods[pod].ports.map((p) => table.ports.find(c, p.port, p.protocol)))].sort(
+      const own = [...new Set(model.pods[pod].ports.map((p) => table.ports.find(c, p.port, p.protocol)))].sort(
         (a, b) => a - b,
       );
-      const key = slots.join(",");
+      const key = own.join(",");
       const group = groups.get(key);
       if (group) group.pods++;
-      else groups.set(key, { pods: 1, slots: Int32Array.from(slots) });
+      else groups.set(key, { pods: 1, slots: own });
     }
-    return [...groups.values()];
+    for (const group of groups.values()) {
+      cls.push(c);
+      pods.push(group.pods);
+      start.push(slots.length);
+      slots.push(...group.slots);
+    }
   });
+  start.push(slots.length);
+  return {
+    cls: Int32Array.from(cls),
+    pods: Float64Array.from(pods),
+    start: Int32Array.from(start),
+    slots: Int32Array.from(slots),
+  };
 }
 
 export function overview(
@@ -93,55 +115,66 @@ export function overview(
   table: ClassTable,
   externals: ExternalPeer[],
 ): ConnectivityOverview {
+  // Module exports are getters once compiled to CommonJS: local copies keep them out of the loop.
+  const notIsolated = NOT_ISOLATED;
+  const denied = DENIED;
   const { members } = index.classes;
   const classCount = members.length;
   const groups = portGroups(model, index, table);
+  const groupCount = groups.cls.length;
   const outgoing = members.map((): Share => ({ allowed: 0, total: 0 }));
   const incoming = members.map((): Share => ({ allowed: 0, total: 0 }));
   const podPairs = { total: 0, open: 0, partlyOpen: 0, isolated: 0, unjudged: 0 };
   const cells = { allowed: 0, denied: 0 };
   const allowedByRule = new Float64Array(index.rules.length);
   const deniedByIsolation = new Float64Array(index.isolations.size);
+  const ingressIsolation = Int32Array.from(index.ingress, (isolation) => isolation.id);
+  // The ingress codes of one source class on every slot, read once per source class.
+  const ingressRow = new Int32Array(table.ports.size);
   for (let a = 0; a < classCount; a++) {
     const sourcePods = members[a].length;
-    const egressIsolation = index.egress[a];
-    const egress = table.egressCodes(egressIsolation);
-    for (let b = 0; b < classCount; b++) {
-      const ingressIsolation = index.ingress[b];
-      for (const group of groups[b]) {
-        const pairs = sourcePods * group.pods - (a === b ? group.pods : 0);
-        if (pairs === 0) continue;
-        podPairs.total += pairs;
-        if (group.slots.length === 0) {
-          podPairs.unjudged += pairs;
-          continue;
-        }
-        let open = 0;
-        for (const s of group.slots) {
-          const egressCode = egress === null ? NOT_ISOLATED : egress[s];
-          const codes = table.ingressCodes[s];
-          const ingressCode = codes === null ? NOT_ISOLATED : codes[a];
-          if (egressCode !== DENIED && ingressCode !== DENIED) {
-            open++;
-            if (egressCode > 0) allowedByRule[egressCode - 1] += pairs;
-            if (ingressCode > 0) allowedByRule[ingressCode - 1] += pairs;
-          } else {
-            if (egressCode === DENIED) deniedByIsolation[egressIsolation.id] += pairs;
-            if (ingressCode === DENIED) deniedByIsolation[ingressIsolation.id] += pairs;
-          }
-        }
-        const cellCount = pairs * group.slots.length;
-        const allowedCells = pairs * open;
-        cells.allowed += allowedCells;
-        cells.denied += cellCount - allowedCells;
-        outgoing[a].allowed += allowedCells;
-        outgoing[a].total += cellCount;
-        incoming[b].allowed += allowedCells;
-        incoming[b].total += cellCount;
-        if (open === group.slots.length) podPairs.open += pairs;
-        else if (open === 0) podPairs.isolated += pairs;
-        else podPairs.partlyOpen += pairs;
+    const egressIsolation = index.egress[a].id;
+    const egress = table.egressCodes(index.egress[a]);
+    for (let s = 0; s < ingressRow.length; s++) {
+      const codes = table.ingressCodes[s];
+      ingressRow[s] = codes === null ? notIsolated : codes[a];
+    }
+    for (let g = 0; g < groupCount; g++) {
+      const b = groups.cls[g];
+      const pairs = sourcePods * groups.pods[g] - (a === b ? groups.pods[g] : 0);
+      if (pairs === 0) continue;
+      podPairs.total += pairs;
+      const from = groups.start[g];
+      const to = groups.start[g + 1];
+      if (from === to) {
+        podPairs.unjudged += pairs;
+        continue;
       }
+      let open = 0;
+      for (let k = from; k < to; k++) {
+        const s = groups.slots[k];
+        const egressCode = egress === null ? notIsolated : egress[s];
+        const ingressCode = ingressRow[s];
+        if (egressCode !== denied && ingressCode !== denied) {
+          open++;
+          if (egressCode > 0) allowedByRule[egressCode - 1] += pairs;
+          if (ingressCode > 0) allowedByRule[ingressCode - 1] += pairs;
+        } else {
+          if (egressCode === denied) deniedByIsolation[egressIsolation] += pairs;
+          if (ingressCode === denied) deniedByIsolation[ingressIsolation[b]] += pairs;
+        }
+      }
+      const cellCount = pairs * (to - from);
+      const allowedCells = pairs * open;
+      cells.allowed += allowedCells;
+      cells.denied += cellCount - allowedCells;
+      outgoing[a].allowed += allowedCells;
+      outgoing[a].total += cellCount;
+      incoming[b].allowed += allowedCells;
+      incoming[b].total += cellCount;
+      if (open === to - from) podPairs.open += pairs;
+      else if (open === 0) podPairs.isolated += pairs;
+      else podPairs.partlyOpen += pairs;
     }
   }
   return {
@@ -187,20 +220,19 @@ function externalShare(
   model: ClusterModel,
   index: ClusterIndex,
   table: ClassTable,
-  groups: { pods: number; slots: Int32Array }[][],
+  groups: PortGroups,
   external: ExternalPeer,
 ): { name: string } & Share {
   const located: Located = locate(model, index, { kind: "external", external });
   const codes = new Map<number, number>();
   const share = { name: external.name, allowed: 0, total: 0 };
-  for (const classGroups of groups) {
-    for (const group of classGroups) {
-      for (const s of group.slots) {
-        let code = codes.get(s);
-        if (code === undefined) codes.set(s, (code = table.ingressCodeFor(located, s)));
-        share.total += group.pods;
-        if (code !== DENIED) share.allowed += group.pods;
-      }
+  for (let g = 0; g < groups.cls.length; g++) {
+    for (let k = groups.start[g]; k < groups.start[g + 1]; k++) {
+      const s = groups.slots[k];
+      let code = codes.get(s);
+      if (code === undefined) codes.set(s, (code = table.ingressCodeFor(located, s)));
+      share.total += groups.pods[g];
+      if (code !== DENIED) share.allowed += groups.pods[g];
     }
   }
   return share;

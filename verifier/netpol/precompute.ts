@@ -6,8 +6,8 @@
  */
 import { addBit, Bitset, createBitset } from "./bitset";
 import { PodClasses } from "./classes";
-import { CompiledPeer, CompiledRule, ipBlockMatches } from "./compile";
-import { selectorMatches } from "./labels";
+import { CompiledPeer, CompiledRule, ipBlockMatches, ipBlockText } from "./compile";
+import { CompiledSelector, selectorMatches } from "./labels";
 import { policySelectsPod } from "./matching";
 import { ClusterModel, labelsOfNamespace } from "./model";
 
@@ -43,50 +43,75 @@ export interface ClusterIndex {
   isolations: IsolationTable;
 }
 
-/** The classes of each namespace, each named by the first of its pods. */
-function classesByNamespace(model: ClusterModel, classes: PodClasses): Map<string, number[]> {
-  const byNamespace = new Map<string, number[]>();
-  classes.members.forEach((pods, c) => {
-    const namespace = model.pods[pods[0]].namespace;
-    const list = byNamespace.get(namespace) ?? [];
-    list.push(c);
-    byNamespace.set(namespace, list);
-  });
-  return byNamespace;
-}
+/**
+ * The classes each peer matches, as bitsets. Policies repeat the same few selectors and ipBlocks,
+ * so each distinct namespaceSelector, podSelector and ipBlock is evaluated once over the classes,
+ * and a peer is the intersection of its namespace scope and its podSelector.
+ */
+class PeerSets {
+  private readonly known = new Map<string, Bitset>();
+  private readonly byNamespace = new Map<string, number[]>();
 
-function addPeerClasses(
-  model: ClusterModel,
-  classes: PodClasses,
-  peer: CompiledPeer,
-  byNamespace: Map<string, number[]>,
-  into: Bitset,
-): void {
-  if (peer.kind === "ipBlock") {
+  constructor(
+    private readonly model: ClusterModel,
+    private readonly classes: PodClasses,
+  ) {
     classes.members.forEach((pods, c) => {
-      const address = model.podAddresses[pods[0]];
-      if (address !== undefined && ipBlockMatches(peer, address)) addBit(into, c);
+      const namespace = model.pods[pods[0]].namespace;
+      const list = this.byNamespace.get(namespace) ?? [];
+      list.push(c);
+      this.byNamespace.set(namespace, list);
     });
-    return;
   }
-  const { namespaceSelector, podSelector } = peer;
-  for (const [namespace, list] of byNamespace) {
-    const inScope = namespaceSelector
-      ? selectorMatches(namespaceSelector, labelsOfNamespace(model, namespace))
-      : namespace === peer.ownNamespace;
-    if (!inScope) continue;
-    for (const c of list) {
-      if (podSelector === null || selectorMatches(podSelector, model.pods[classes.members[c][0]].labels))
-        addBit(into, c);
+
+  /** Adds the classes the peer matches to `into`. */
+  add(peer: CompiledPeer, into: Bitset): void {
+    if (peer.kind === "ipBlock") {
+      const set = this.memo(`ip ${ipBlockText(peer)}`, (c) => {
+        const address = this.model.podAddresses[this.classes.members[c][0]];
+        return address !== undefined && ipBlockMatches(peer, address);
+      });
+      for (let w = 0; w < into.length; w++) into[w] |= set[w];
+      return;
     }
+    const { namespaceSelector, podSelector } = peer;
+    const scope = namespaceSelector
+      ? this.memo(`ns ${selectorText(namespaceSelector)}`, (c) =>
+          selectorMatches(namespaceSelector, labelsOfNamespace(this.model, this.namespaceOf(c))),
+        )
+      : this.memo(`own ${peer.ownNamespace}`, (c) => this.namespaceOf(c) === peer.ownNamespace);
+    if (podSelector === null) {
+      for (let w = 0; w < into.length; w++) into[w] |= scope[w];
+      return;
+    }
+    const pods = this.memo(`pod ${selectorText(podSelector)}`, (c) =>
+      selectorMatches(podSelector, this.model.pods[this.classes.members[c][0]].labels),
+    );
+    for (let w = 0; w < into.length; w++) into[w] |= scope[w] & pods[w];
+  }
+
+  private namespaceOf(c: number): string {
+    return this.model.pods[this.classes.members[c][0]].namespace;
+  }
+
+  private memo(key: string, matches: (c: number) => boolean): Bitset {
+    let set = this.known.get(key);
+    if (!set) {
+      set = createBitset(this.classes.members.length);
+      for (let c = 0; c < this.classes.members.length; c++) if (matches(c)) addBit(set, c);
+      this.known.set(key, set);
+    }
+    return set;
   }
 }
 
-function indexRules(
-  model: ClusterModel,
-  classes: PodClasses,
-  byNamespace: Map<string, number[]>,
-): Pick<ClusterIndex, "rules" | "policyRules"> {
+/** A selector as text, equal for equal selectors written alike. */
+function selectorText(selector: CompiledSelector): string {
+  return JSON.stringify(selector.requirements.map((r) => [r.key, r.operator, [...r.values].sort()]));
+}
+
+function indexRules(model: ClusterModel, classes: PodClasses): Pick<ClusterIndex, "rules" | "policyRules"> {
+  const peers = new PeerSets(model, classes);
   const rules: IndexedRule[] = [];
   const policyRules = model.policies.map((policy, p) => {
     const ids = (list: CompiledRule[] | null): number[] =>
@@ -94,7 +119,7 @@ function indexRules(
         let peerPods: Bitset | null = null;
         if (rule.peers !== null) {
           peerPods = createBitset(classes.members.length);
-          for (const peer of rule.peers) addPeerClasses(model, classes, peer, byNamespace, peerPods);
+          for (const peer of rule.peers) peers.add(peer, peerPods);
         }
         rules.push({ policy: p, rule, peerPods });
         return rules.length - 1;
@@ -142,8 +167,7 @@ export function isolatingPolicies(
 }
 
 export function buildIndex(model: ClusterModel, classes: PodClasses): ClusterIndex {
-  const byNamespace = classesByNamespace(model, classes);
-  const { rules, policyRules } = indexRules(model, classes, byNamespace);
+  const { rules, policyRules } = indexRules(model, classes);
   const isolations = new IsolationTable(policyRules);
   const representatives = classes.members.map((pods) => model.pods[pods[0]]);
   const ingress = representatives.map((pod) => isolations.get(isolatingPolicies(model, pod, "ingress"), "ingress"));

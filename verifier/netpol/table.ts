@@ -36,32 +36,36 @@ export class ClassPorts {
   readonly port: Int32Array;
   readonly protocol: Protocol[];
   readonly start: Int32Array;
-  private readonly slotOf: Map<string, number>[];
+  /** The distinct ports and protocols among the slots, and each slot's index among them. */
+  readonly distinct: PortSpec[] = [];
+  readonly kind: Int32Array;
+  private readonly kinds = new Map<string, number>();
+  private readonly slotOf: Map<number, number>[];
 
   constructor(model: ClusterModel, index: ClusterIndex, given?: readonly PortSpec[]) {
     const { members } = index.classes;
     const cls: number[] = [];
-    const port: number[] = [];
-    this.protocol = [];
+    const kind: number[] = [];
     this.start = new Int32Array(members.length + 1);
     this.slotOf = members.map((pods, c) => {
       this.start[c] = cls.length;
-      const slots = new Map<string, number>();
-      const add = (p: number, protocol: Protocol) => {
-        const key = reasons.portText(p, protocol);
-        if (slots.has(key)) return;
-        slots.set(key, cls.length);
+      const slots = new Map<number, number>();
+      const add = (spec: PortSpec) => {
+        const k = this.kindOf(spec.port, spec.protocol, true);
+        if (slots.has(k)) return;
+        slots.set(k, cls.length);
         cls.push(c);
-        port.push(p);
-        this.protocol.push(protocol);
+        kind.push(k);
       };
-      if (given) for (const spec of given) add(spec.port, spec.protocol);
-      else for (const pod of pods) for (const spec of model.pods[pod].ports) add(spec.port, spec.protocol);
+      if (given) given.forEach(add);
+      else for (const pod of pods) model.pods[pod].ports.forEach(add);
       return slots;
     });
     this.start[members.length] = cls.length;
     this.cls = Int32Array.from(cls);
-    this.port = Int32Array.from(port);
+    this.kind = Int32Array.from(kind);
+    this.port = Int32Array.from(kind, (k) => this.distinct[k].port);
+    this.protocol = kind.map((k) => this.distinct[k].protocol);
   }
 
   get size(): number {
@@ -70,7 +74,19 @@ export class ClassPorts {
 
   /** The slot of a port of a class; -1 when the class has no such slot. */
   find(c: number, port: number, protocol: Protocol): number {
-    return this.slotOf[c].get(reasons.portText(port, protocol)) ?? -1;
+    return this.slotOf[c].get(this.kindOf(port, protocol, false)) ?? -1;
+  }
+
+  private kindOf(port: number, protocol: Protocol, add: boolean): number {
+    const key = reasons.portText(port, protocol);
+    let k = this.kinds.get(key);
+    if (k === undefined) {
+      if (!add) return -1;
+      k = this.distinct.length;
+      this.kinds.set(key, k);
+      this.distinct.push({ port, protocol });
+    }
+    return k;
   }
 }
 
@@ -152,22 +168,53 @@ export class ClassTable {
     const mask = this.portMask(id);
     const { peerPods } = this.index.rules[id];
     const { start } = this.ports;
-    const setRange = (from: number, to: number) => {
-      for (let s = from; s < to; s++) if (mask[s] === 1) table[s] = id + 1;
-    };
-    if (peerPods === null) setRange(0, table.length);
-    else forEachBit(peerPods, (c) => setRange(start[c], start[c + 1]));
+    const code = id + 1;
+    if (peerPods === null) {
+      for (let s = 0; s < table.length; s++) if (mask[s] === 1) table[s] = code;
+      return;
+    }
+    forEachBit(peerPods, (c) => {
+      for (let s = start[c]; s < start[c + 1]; s++) if (mask[s] === 1) table[s] = code;
+    });
   }
 
   private portMask(id: number): Uint8Array {
     let mask = this.portMasks.get(id);
-    if (!mask) {
-      const { ports } = this.index.rules[id].rule;
-      const { cls, port, protocol } = this.ports;
-      mask = Uint8Array.from(cls, (c, s) => (portsMatch(ports, port[s], protocol[s], this.representative(c)) ? 1 : 0));
-      this.portMasks.set(id, mask);
+    if (mask) return mask;
+    const { ports } = this.index.rules[id].rule;
+    const { cls, port, protocol, distinct, kind } = this.ports;
+    mask = new Uint8Array(cls.length);
+    // The answer depends on the port and protocol, and for a named port on the class's named
+    // ports too: a few distinct cases, each asked once.
+    const named = ports !== null && ports.some((entry) => entry.kind === "named");
+    const groups = named ? this.namedPortGroups() : null;
+    const width = groups ? groups.count : 1;
+    const answers = new Int8Array(distinct.length * width).fill(-1);
+    for (let s = 0; s < cls.length; s++) {
+      const at = kind[s] * width + (groups ? groups.of[cls[s]] : 0);
+      if (answers[at] < 0)
+        answers[at] = portsMatch(ports, port[s], protocol[s], groups ? this.representative(cls[s]) : null) ? 1 : 0;
+      mask[s] = answers[at];
     }
+    this.portMasks.set(id, mask);
     return mask;
+  }
+
+  private namedGroups: { of: Int32Array; count: number } | undefined;
+
+  /** Classes numbered by their named ports: classes naming the same ports get the same number. */
+  private namedPortGroups(): { of: Int32Array; count: number } {
+    if (!this.namedGroups) {
+      const numbers = new Map<string, number>();
+      const of = Int32Array.from(this.index.classes.traits, (traits) => {
+        const key = traits.namedPorts.join(",");
+        let n = numbers.get(key);
+        if (n === undefined) numbers.set(key, (n = numbers.size));
+        return n;
+      });
+      this.namedGroups = { of, count: numbers.size };
+    }
+    return this.namedGroups;
   }
 }
 
@@ -348,6 +395,9 @@ export class CellRows {
 
   /** The cells of one source, computed as they are taken. */
   *row(source: Endpoint): Generator<TableEntry> {
+    // Module exports are getters once compiled to CommonJS: local copies keep them out of the loop.
+    const notIsolated = NOT_ISOLATED;
+    const denied = DENIED;
     const { pod: pods, slot: slots } = this.destinations;
     const { port: ports, protocol: protocols } = this.table.ports;
     const row = this.sourceRow(source);
@@ -370,16 +420,16 @@ export class CellRows {
         yield { from: row.name, to, port, protocol, allowed: true, reason: self };
         continue;
       }
-      const egressCode = row.egress === null || row.egress.codes === null ? NOT_ISOLATED : row.egress.codes[s];
+      const egressCode = row.egress === null || row.egress.codes === null ? notIsolated : row.egress.codes[s];
       let ingressCode: number;
       if (sourceClass >= 0) {
         const codes = this.table.ingressCodes[s];
-        ingressCode = codes === null ? NOT_ISOLATED : codes[sourceClass];
+        ingressCode = codes === null ? notIsolated : codes[sourceClass];
       } else {
         ingressCode = row.ingressCodes![s];
         if (ingressCode === -2) ingressCode = row.ingressCodes![s] = this.table.ingressCodeFor(row.located, s);
       }
-      const allowed = egressCode !== DENIED && ingressCode !== DENIED;
+      const allowed = egressCode !== denied && ingressCode !== denied;
       if (!allowed || pod !== lastPod || egressCode !== lastEgressCode || ingressCode !== lastIngressCode) {
         let egressText = "";
         if (row.egress) {
