@@ -234,6 +234,25 @@ describe("a large cluster", () => {
   });
 });
 
+describe("--compare in manifests mode", () => {
+  it("takes the default report, which has no cells, as a base: admission and queried cells compare", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "verify-query-compare-"));
+    try {
+      const base = path.join(dir, "base.json");
+      fs.writeFileSync(base, (await verify(...TWO_TIER, "--format", "json")).stdout);
+      const same = await verify(...TWO_TIER, "--compare", base);
+      expect(same.status).toBe(0);
+      expect(same.stdout.split("\n")[0]).toBe("What changed against the base: nothing");
+      const queried = await verify(...TWO_TIER, "--from", "web/*", "--to", "db/*", "--compare", base);
+      expect(queried.stdout.split("\n\n")[0]).toBe(
+        "What changed against the base (1):\n  web/frontend -> db/postgres:5432/TCP: absent -> allowed",
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("bad queries: exit 2, naming the flag and the value", () => {
   const cases: [string, string[], string][] = [
     [

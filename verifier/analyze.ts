@@ -19,9 +19,7 @@ import {
   LOAD_BALANCER_CLAIM_STAGES,
 } from "./lab/claims";
 import { ClusterModel, KubeObject, VerifyInputError } from "./model";
-import { Endpoint, NetworkPolicyEngine, TableEntry } from "./netpol";
-import type { ConnectivityOverview } from "./netpol/overview";
-import type { PortSpec } from "./netpol/table";
+import { ConnectivityOverview, Endpoint, NetworkPolicyEngine, PortSpec, TableEntry, tableEntry } from "./netpol";
 
 export interface ClaimResult {
   kind: "connectivity" | "admission";
@@ -74,20 +72,9 @@ export function connectivityTable(
   const internet = model.externals.find((e) => e.name === "internet");
   if (withInternetEgress && internet) {
     for (const pod of model.pods) {
-      const verdict = engine.judge(
-        { kind: "pod", pod },
-        { kind: "external", external: internet },
-        INTERNET_PORT,
-        "TCP",
+      table.push(
+        tableEntry(engine.judge({ kind: "pod", pod }, { kind: "external", external: internet }, INTERNET_PORT, "TCP")),
       );
-      table.push({
-        from: `${pod.namespace}/${pod.name}`,
-        to: "external:internet",
-        port: INTERNET_PORT,
-        protocol: "TCP",
-        allowed: verdict.allowed,
-        reason: verdict.reason,
-      });
     }
   }
   return table;

@@ -5,8 +5,7 @@
 import { STAGES } from "../config/keys";
 import type { Report } from "./analyze";
 import { Change, changeLine } from "./compare";
-import type { TableEntry } from "./netpol";
-import type { ClassInfo, ConnectivityOverview, Share } from "./netpol/overview";
+import type { ClassInfo, ConnectivityOverview, Share, TableEntry } from "./netpol";
 
 export type Format = "text" | "markdown" | "json";
 export const FORMATS: readonly Format[] = ["text", "markdown", "json"];

@@ -3,9 +3,8 @@
  * the per-pod table to answer (and, with `--to external:NAME`, cells towards an external client).
  */
 import { ClusterModel, VerifyInputError } from "../model";
-import { Endpoint, PROTOCOLS, Protocol } from "../netpol";
+import { Endpoint, PortSpec, PROTOCOLS, Protocol } from "../netpol";
 import { comparePods } from "../netpol/model";
-import type { PortSpec } from "../netpol/table";
 
 export type { PortSpec };
 

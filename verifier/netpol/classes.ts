@@ -30,7 +30,7 @@ export interface ClassTraits {
   readKeys: readonly string[];
   /** The container ports whose name a rule uses, as NAME/PORT/PROTOCOL, sorted. */
   namedPorts: string[];
-  /** The ipBlocks whose range (less its except ranges) holds the pods' addresses, as written in rules. */
+  /** The ipBlocks whose range (less its except ranges) holds the pods' addresses, as ipBlockText writes them. */
   ipBlocks: string[];
 }
 

@@ -12,7 +12,7 @@ import { buildIndex, ClusterIndex, Direction, isolatingPolicies } from "./precom
 import { podName } from "./reasons";
 import { CellRows, ClassPorts, ClassTable, PortSpec } from "./table";
 import { EngineInput, Endpoint, ExternalPeer, PodInfo, Protocol, TableEntry, Verdict } from "./types";
-import { assembleVerdict, isSelf, SideOutcome } from "./verdict";
+import { assembleVerdict, isSelf, SideOutcome, tableEntry } from "./verdict";
 
 export interface EngineOptions {
   /**
@@ -85,15 +85,7 @@ export class NetworkPolicyEngine {
       yield* rows.row(source);
       for (const other of others) {
         for (const { port, protocol } of ports!) {
-          const verdict = this.judge(source, other, port, protocol);
-          yield {
-            from: verdict.from,
-            to: verdict.to,
-            port,
-            protocol,
-            allowed: verdict.allowed,
-            reason: verdict.reason,
-          };
+          yield tableEntry(this.judge(source, other, port, protocol));
         }
       }
     }

@@ -98,6 +98,7 @@ export class ClassTable {
   readonly ingressCodes: (Int32Array | null)[] = [];
   private readonly egressByIsolation = new Map<number, Int32Array>();
   private readonly portMasks = new Map<number, Uint8Array>();
+  private namedGroups: { of: Int32Array; count: number } | undefined;
 
   constructor(
     private readonly model: ClusterModel,
@@ -199,8 +200,6 @@ export class ClassTable {
     this.portMasks.set(id, mask);
     return mask;
   }
-
-  private namedGroups: { of: Int32Array; count: number } | undefined;
 
   /** Classes numbered by their named ports: classes naming the same ports get the same number. */
   private namedPortGroups(): { of: Int32Array; count: number } {
