@@ -90,106 +90,107 @@ function examples(c: ClassInfo): string {
 }
 
 const CLASS_LEGEND = [
-  "told apart by: the labels that the selectors able to reach the namespace read, the container ports rules name, the ipBlocks holding the pods' addresses",
   "isolated: for ingress or egress, by how many policies; out, in: of the cells from (to) the class's pods to (from) every other pod's declared ports, how many are allowed",
+  "told apart by: the labels that the selectors able to reach the namespace read, the container ports rules name, the ipBlocks holding the pods' addresses",
 ];
 
-/** The summary's sentences, shared by text and Markdown. */
-function summaryLines(overview: ConnectivityOverview): { head: string; items: string[]; ranking: string[][] } {
+/** The summary, shared by text and Markdown: facts, the policies that matter most, those that decide nothing. */
+function summaryParts(overview: ConnectivityOverview) {
   const { podPairs, cells } = overview;
-  const items = [
+  const facts = [
     `pod pairs: ${thousands(podPairs.open)} open, ${thousands(podPairs.partlyOpen)} partly open, ${thousands(podPairs.isolated)} isolated, ${thousands(podPairs.unjudged)} not judged (the destination declares no port)`,
     `cells (pod pair and port): ${thousands(cells.allowed)} allowed, ${thousands(cells.denied)} denied`,
   ];
   if (overview.externals.length > 0) {
-    items.push(
+    facts.push(
       `external clients: ${overview.externals.map((e) => `${e.name} reaches ${thousands(e.allowed)} of ${plural(e.total, "pod port")}`).join(", ")}`,
     );
   }
   const deciding = overview.policies.filter((p) => p.allowed + p.denied > 0);
   const idle = overview.policies.filter((p) => p.allowed + p.denied === 0).map((p) => p.policy);
-  if (deciding.length > 0) {
-    items.push(
-      `policies that matter most, by the cells they decide (a rule that allows a cell decides it at its end; a denied cell is decided by every policy isolating the end that denies it)${deciding.length > POLICIES_SHOWN ? `: the first ${POLICIES_SHOWN} of ${thousands(deciding.length)}` : ""}:`,
-    );
-  }
-  if (idle.length > 0) {
-    items.push(
-      `${plural(idle.length, "policy decides", "policies decide")} no cell (they select no pod, or policies before them decide every cell): ${listed(idle, POLICIES_SHOWN)}`,
-    );
-  }
-  const ranking = deciding
-    .slice(0, POLICIES_SHOWN)
-    .map((p) => [
-      p.policy,
-      plural(p.allowed + p.denied, "cell"),
-      `${thousands(p.allowed)} allowed`,
-      `${thousands(p.denied)} denied`,
-    ]);
-  const head = `Summary over ${plural(overview.pods, "pod")} and ${plural(podPairs.total, "ordered pod pair")} ("open": the source can open a connection to every port the destination declares; "isolated": to none)`;
-  return { head, items, ranking };
+  const ranking = {
+    title: `policies that matter most, by the cells they decide (a rule that allows a cell decides it at its end; a denied cell is decided by every policy isolating the end that denies it)${deciding.length > POLICIES_SHOWN ? `: the first ${POLICIES_SHOWN} of ${thousands(deciding.length)}` : ""}:`,
+    rows: deciding
+      .slice(0, POLICIES_SHOWN)
+      .map((p) => [
+        p.policy,
+        plural(p.allowed + p.denied, "cell"),
+        `${thousands(p.allowed)} allowed`,
+        `${thousands(p.denied)} denied`,
+      ]),
+  };
+  return {
+    head: `Summary over ${plural(overview.pods, "pod")} and ${plural(podPairs.total, "ordered pod pair")} ("open": the source can open a connection to every port the destination declares; "isolated": to none)`,
+    facts,
+    ranking: deciding.length > 0 ? ranking : null,
+    idle:
+      idle.length > 0
+        ? `${plural(idle.length, "policy decides", "policies decide")} no cell (no verdict names ${idle.length === 1 ? "it" : "them"} as the rule that allows or as an isolating policy of the end that denies): ${listed(idle, POLICIES_SHOWN)}`
+        : null,
+  };
 }
 
-function textOverview(overview: ConnectivityOverview): string[] {
-  const lines = [
-    `Classes of pods: ${plural(overview.pods, "pod")} in ${plural(overview.classes.length, "class", "classes")} (pods that no policy can tell apart share a class, and its verdicts)`,
-  ];
-  const header = ["class", "namespace", "pods", "told apart by", "isolated", "out", "in", "pods"];
-  const rows = overview.classes.map((c) => [
+function classHead(overview: ConnectivityOverview): string {
+  return `${plural(overview.pods, "pod")} in ${plural(overview.classes.length, "class", "classes")} (pods that no policy can tell apart share a class, and its verdicts)`;
+}
+
+/** A class's cells, the long one last: class, namespace, pods, isolated, out, in, e.g., told apart by. */
+function classRow(c: ClassInfo): string[] {
+  return [
     c.id,
     c.namespace,
     thousands(c.pods),
-    traits(c),
     isolation(c),
     share(c.outgoing),
     share(c.incoming),
     examples(c),
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  for (const row of [header, ...rows]) {
-    const cells = row.map((cell, i) =>
-      i === 2 ? cell.padStart(widths[i]) : i === row.length - 1 ? cell : pad(cell, widths[i]),
-    );
+    traits(c),
+  ];
+}
+const CLASS_COLUMNS = ["class", "namespace", "pods", "isolated", "out", "in", "e.g.", "told apart by"];
+
+function textOverview(overview: ConnectivityOverview): string[] {
+  const lines = [`Classes of pods: ${classHead(overview)}`];
+  const rows = overview.classes.map(classRow);
+  const widths = CLASS_COLUMNS.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const numeric = new Set([2, 4, 5]);
+  for (const row of [CLASS_COLUMNS, ...rows]) {
+    const cells = row.map((cell, i) => (numeric.has(i) ? cell.padStart(widths[i]) : pad(cell, widths[i])));
     lines.push(`  ${cells.join("  ")}`.trimEnd());
   }
   lines.push(...CLASS_LEGEND.map((line) => `  ${line}`), "");
-  const { head, items, ranking } = summaryLines(overview);
-  lines.push(`${head}:`);
-  for (const item of items) {
-    lines.push(`  ${item}`);
-    if (item.startsWith("policies that matter most")) {
-      const width = Math.max(...ranking.map((r) => r[0].length));
-      for (const [policy, total, allowed, denied] of ranking)
-        lines.push(`    ${pad(policy, width)}  ${total}: ${allowed}, ${denied}`);
-    }
+  const { head, facts, ranking, idle } = summaryParts(overview);
+  lines.push(`${head}:`, ...facts.map((fact) => `  ${fact}`));
+  if (ranking) {
+    lines.push(`  ${ranking.title}`);
+    const width = Math.max(...ranking.rows.map((r) => r[0].length));
+    for (const [policy, total, allowed, denied] of ranking.rows)
+      lines.push(`    ${pad(policy, width)}  ${total}: ${allowed}, ${denied}`);
   }
+  if (idle) lines.push(`  ${idle}`);
   lines.push("");
   return lines;
 }
 
 function markdownOverview(overview: ConnectivityOverview): string[] {
   const lines = [
-    `**Classes of pods:** ${plural(overview.pods, "pod")} in ${plural(overview.classes.length, "class", "classes")} (pods that no policy can tell apart share a class, and its verdicts)`,
+    `**Classes of pods:** ${classHead(overview)}`,
     "",
-    "| class | namespace | pods | told apart by | isolated | out | in | pods |",
-    "|---|---|--:|---|---|--:|--:|---|",
-    ...overview.classes.map(
-      (c) =>
-        `| ${c.id} | ${md(c.namespace)} | ${thousands(c.pods)} | ${md(traits(c))} | ${isolation(c)} | ${share(c.outgoing)} | ${share(c.incoming)} | ${md(examples(c))} |`,
-    ),
+    `| ${CLASS_COLUMNS.join(" | ")} |`,
+    "|---|---|--:|---|--:|--:|---|---|",
+    ...overview.classes.map((c) => `| ${classRow(c).map(md).join(" | ")} |`),
     "",
     ...CLASS_LEGEND.map((line) => `${md(line[0].toUpperCase() + line.slice(1))}.  `),
     "",
   ];
-  const { head, items, ranking } = summaryLines(overview);
-  lines.push(`**${md(head)}**`, "");
-  for (const item of items) {
-    lines.push(`- ${md(item)}`);
-    if (item.startsWith("policies that matter most")) {
-      for (const [policy, total, allowed, denied] of ranking)
-        lines.push(`  - \`${policy}\`: ${total}, ${allowed}, ${denied}`);
-    }
+  const { head, facts, ranking, idle } = summaryParts(overview);
+  lines.push(`**${md(head)}**`, "", ...facts.map((fact) => `- ${md(fact)}`));
+  if (ranking) {
+    lines.push(`- ${md(ranking.title)}`);
+    for (const [policy, total, allowed, denied] of ranking.rows)
+      lines.push(`  - \`${policy}\`: ${total}, ${allowed}, ${denied}`);
   }
+  if (idle) lines.push(`- ${md(idle)}`);
   lines.push("");
   return lines;
 }
