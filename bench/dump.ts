@@ -1,30 +1,131 @@
 /**
- * A generated cluster (verifier/netpol/generate.ts) written out as `kubectl get
- * ns,pods,networkpolicies -A -o yaml` prints one: a v1 List whose Pods carry what the API server
- * fills in (uid, managed owner references, a service-account volume, tolerations, conditions,
- * container statuses), so that a dump weighs what a real one does, about 4 kB a pod.
+ * A generated cluster written as `kubectl get ns,pods,networkpolicies -A -o yaml` prints it: one
+ * `List` whose items are Namespaces, Pods (with the fields a running pod has, `status.podIP`
+ * among them) and NetworkPolicies. The benchmark feeds it to the CLI; run on its own it writes the
+ * dump of a size given on the command line:
+ *
+ *   npx tsx bench/dump.ts --pods 3000 --namespaces 40 --policies 300 [--replicas 12] [--seed 42] OUT.yaml
+ *
+ * Pods come from verifier/netpol/generate.ts in workloads of up to `replicas` pods, as Deployments
+ * make them (`--replicas 1`: every pod drawn on its own, nearly one class per pod).
  */
-import { stringify } from "yaml";
-import type { GeneratedCluster } from "../verifier/netpol/generate";
-import type { PodInfo } from "../verifier/netpol";
+import * as fs from "fs";
+import { generateCluster, GeneratedCluster } from "../verifier/netpol/generate";
+import type { NamespaceInfo, NetworkPolicyObject, PodInfo } from "../verifier/netpol";
 
-const TIME = "2025-01-15T09:30:00Z";
-
-function uid(n: number): string {
-  const hex = n.toString(16).padStart(12, "0");
-  return `5f0c9a2e-1b7d-4c3e-9a61-${hex}`;
+export interface DumpShape {
+  pods: number;
+  namespaces: number;
+  policies: number;
+  replicas: number;
+  seed: number;
 }
 
+// Plain scalars that YAML 1.1 or 1.2 would read as something other than a string: booleans, nulls,
+// numbers (sexagesimal too) and timestamps. kubectl quotes exactly these.
+const NEEDS_QUOTES =
+  /^(|~|null|Null|NULL|true|True|TRUE|false|False|FALSE|y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|[-+]?(\.inf|\.Inf|\.INF)|\.nan|\.NaN|\.NAN|[-+]?([0-9][0-9_]*(:[0-5]?[0-9])*(\.[0-9_]*)?([eE][-+]?[0-9]+)?|\.[0-9_]+([eE][-+]?[0-9]+)?|0x[0-9a-fA-F_]+|0o[0-7]+|0b[01_]+)|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}.*)$/;
+const PLAIN = /^[A-Za-z0-9./_-][A-Za-z0-9./_ -]*$/;
+
+function scalar(value: string | number | boolean | null): string {
+  if (value === null) return "null";
+  if (typeof value !== "string") return String(value);
+  return PLAIN.test(value) && !NEEDS_QUOTES.test(value) && !value.endsWith(" ") ? value : JSON.stringify(value);
+}
+
+/** Block-style YAML of plain data, as kubectl prints it (keys sorted, lists not indented under their key). */
+function emit(value: unknown, indent: string, lines: string[]): void {
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      if (item !== null && typeof item === "object") {
+        const inner: string[] = [];
+        emit(item, `${indent}  `, inner);
+        if (inner.length === 0) lines.push(`${indent}- ${Array.isArray(item) ? "[]" : "{}"}`);
+        else lines.push(`${indent}- ${inner[0].slice(indent.length + 2)}`, ...inner.slice(1));
+      } else {
+        lines.push(`${indent}- ${scalar(item as string | number | boolean | null)}`);
+      }
+    }
+    return;
+  }
+  for (const key of Object.keys(value as object).sort()) {
+    const child = (value as Record<string, unknown>)[key];
+    if (child !== null && typeof child === "object") {
+      const empty = Array.isArray(child) ? child.length === 0 : Object.keys(child).length === 0;
+      if (empty) lines.push(`${indent}${scalar(key)}: ${Array.isArray(child) ? "[]" : "{}"}`);
+      else {
+        lines.push(`${indent}${scalar(key)}:`);
+        emit(child, Array.isArray(child) ? indent : `${indent}  `, lines);
+      }
+    } else {
+      lines.push(`${indent}${scalar(key)}: ${scalar(child as string | number | boolean | null)}`);
+    }
+  }
+}
+
+const CREATED = "2026-03-02T09:14:07Z";
+
+function uid(kind: string, n: number): string {
+  const hex = (n * 2654435761 + kind.length * 97).toString(16).padStart(12, "0").slice(-12);
+  return `6f1c2e3a-${hex.slice(0, 4)}-4${hex.slice(4, 7)}-8${hex.slice(7, 10)}-${hex}`;
+}
+
+function namespaceObject(namespace: NamespaceInfo, n: number): object {
+  return {
+    apiVersion: "v1",
+    kind: "Namespace",
+    metadata: {
+      creationTimestamp: CREATED,
+      labels: { ...namespace.labels, "kubernetes.io/metadata.name": namespace.name },
+      name: namespace.name,
+      resourceVersion: String(1000 + n),
+      uid: uid("Namespace", n),
+    },
+    spec: { finalizers: ["kubernetes"] },
+    status: { phase: "Active" },
+  };
+}
+
+/** A running pod of a ReplicaSet, with the fields the API server and the kubelet add. */
 function podObject(pod: PodInfo, n: number): object {
-  const app = pod.labels.app ?? "app";
-  const image = `registry.example/${pod.namespace}/${app}:1.${n % 7}.${n % 3}`;
+  const workload = `${pod.labels.app}-${pod.labels["pod-template-hash"] ?? pod.name}`;
+  const token = `kube-api-access-${(n * 7919).toString(36).padStart(5, "0").slice(-5)}`;
+  const status: Record<string, unknown> = {
+    conditions: ["Initialized", "Ready", "ContainersReady", "PodScheduled"].map((type) => ({
+      lastProbeTime: null,
+      lastTransitionTime: CREATED,
+      status: "True",
+      type,
+    })),
+    containerStatuses: [
+      {
+        containerID: `containerd://${uid("Container", n).replace(/-/g, "")}`,
+        image: `registry.example/${pod.namespace}/${pod.labels.app}:1.4.2`,
+        imageID: `registry.example/${pod.namespace}/${pod.labels.app}@sha256:${"0".repeat(56)}${(n % 0xffffffff).toString(16).padStart(8, "0")}`,
+        lastState: {},
+        name: "main",
+        ready: true,
+        restartCount: 0,
+        started: true,
+        state: { running: { startedAt: CREATED } },
+      },
+    ],
+    hostIP: `10.224.0.${4 + (n % 3)}`,
+    phase: "Running",
+    qosClass: "Burstable",
+    startTime: CREATED,
+  };
+  if (pod.ip !== undefined) {
+    status.podIP = pod.ip;
+    status.podIPs = [{ ip: pod.ip }];
+  }
   return {
     apiVersion: "v1",
     kind: "Pod",
     metadata: {
-      creationTimestamp: TIME,
-      generateName: `${app}-7c9d8f6b5-`,
-      labels: { ...pod.labels, "pod-template-hash": "7c9d8f6b5" },
+      creationTimestamp: CREATED,
+      generateName: `${workload}-`,
+      labels: pod.labels,
       name: pod.name,
       namespace: pod.namespace,
       ownerReferences: [
@@ -33,71 +134,50 @@ function podObject(pod: PodInfo, n: number): object {
           blockOwnerDeletion: true,
           controller: true,
           kind: "ReplicaSet",
-          name: `${app}-7c9d8f6b5`,
-          uid: uid(1_000_000 + n),
+          name: workload,
+          uid: uid("ReplicaSet", n),
         },
       ],
-      resourceVersion: String(100_000 + n),
-      uid: uid(n),
+      resourceVersion: String(200000 + n),
+      uid: uid("Pod", n),
     },
     spec: {
       containers: [
         {
-          env: [
-            { name: "LOG_LEVEL", value: "info" },
-            { name: "POD_NAME", valueFrom: { fieldRef: { apiVersion: "v1", fieldPath: "metadata.name" } } },
-          ],
-          image,
+          image: `registry.example/${pod.namespace}/${pod.labels.app}:1.4.2`,
           imagePullPolicy: "IfNotPresent",
-          name: app,
-          ports: pod.ports.map((p) => ({
-            containerPort: p.port,
-            ...(p.name ? { name: p.name } : {}),
-            protocol: p.protocol,
+          name: "main",
+          ports: pod.ports.map((port) => ({
+            containerPort: port.port,
+            ...(port.name ? { name: port.name } : {}),
+            protocol: port.protocol,
           })),
-          readinessProbe: {
-            failureThreshold: 3,
-            periodSeconds: 10,
-            successThreshold: 1,
-            tcpSocket: { port: pod.ports[0].port },
-            timeoutSeconds: 1,
-          },
-          resources: { limits: { memory: "256Mi" }, requests: { cpu: "100m", memory: "128Mi" } },
-          securityContext: {
-            allowPrivilegeEscalation: false,
-            capabilities: { drop: ["ALL"] },
-            readOnlyRootFilesystem: true,
-            runAsNonRoot: true,
-          },
+          resources: { limits: { cpu: "500m", memory: "256Mi" }, requests: { cpu: "100m", memory: "128Mi" } },
           terminationMessagePath: "/dev/termination-log",
           terminationMessagePolicy: "File",
-          volumeMounts: [
-            {
-              mountPath: "/var/run/secrets/kubernetes.io/serviceaccount",
-              name: "kube-api-access-x2b7q",
-              readOnly: true,
-            },
-          ],
+          volumeMounts: [{ mountPath: "/var/run/secrets/kubernetes.io/serviceaccount", name: token, readOnly: true }],
         },
       ],
       dnsPolicy: "ClusterFirst",
       enableServiceLinks: true,
-      nodeName: `aks-nodepool1-${10_000_000 + (n % 5)}-vmss00000${n % 3}`,
+      nodeName: `aks-nodepool1-31415926-vmss00000${n % 3}`,
       preemptionPolicy: "PreemptLowerPriority",
       priority: 0,
       restartPolicy: "Always",
       schedulerName: "default-scheduler",
-      securityContext: { seccompProfile: { type: "RuntimeDefault" } },
+      securityContext: {},
       serviceAccount: "default",
       serviceAccountName: "default",
       terminationGracePeriodSeconds: 30,
-      tolerations: [
-        { effect: "NoExecute", key: "node.kubernetes.io/not-ready", operator: "Exists", tolerationSeconds: 300 },
-        { effect: "NoExecute", key: "node.kubernetes.io/unreachable", operator: "Exists", tolerationSeconds: 300 },
-      ],
+      tolerations: ["not-ready", "unreachable"].map((condition) => ({
+        effect: "NoExecute",
+        key: `node.kubernetes.io/${condition}`,
+        operator: "Exists",
+        tolerationSeconds: 300,
+      })),
       volumes: [
         {
-          name: "kube-api-access-x2b7q",
+          name: token,
           projected: {
             defaultMode: 420,
             sources: [
@@ -113,53 +193,83 @@ function podObject(pod: PodInfo, n: number): object {
         },
       ],
     },
-    status: {
-      conditions: ["Initialized", "Ready", "ContainersReady", "PodScheduled"].map((type) => ({
-        lastProbeTime: null,
-        lastTransitionTime: TIME,
-        status: "True",
-        type,
-      })),
-      containerStatuses: [
-        {
-          containerID: `containerd://${uid(n).replace(/-/g, "")}`,
-          image,
-          imageID: `${image}@sha256:${"0123456789abcdef".repeat(4)}`,
-          lastState: {},
-          name: app,
-          ready: true,
-          restartCount: 0,
-          started: true,
-          state: { running: { startedAt: TIME } },
-        },
-      ],
-      hostIP: `10.224.0.${4 + (n % 3)}`,
-      phase: "Running",
-      ...(pod.ip ? { podIP: pod.ip, podIPs: [{ ip: pod.ip }] } : {}),
-      qosClass: "Burstable",
-      startTime: TIME,
-    },
+    status,
   };
 }
 
-/** The cluster as one YAML document, a List, in kubectl's order: namespaces, pods, policies. */
-export function renderDump(cluster: GeneratedCluster): string {
-  const items = [
-    ...cluster.namespaces.map((ns) => ({
-      apiVersion: "v1",
-      kind: "Namespace",
-      metadata: {
-        creationTimestamp: TIME,
-        labels: { ...ns.labels, "kubernetes.io/metadata.name": ns.name },
-        name: ns.name,
-        resourceVersion: "42",
-        uid: uid(ns.name.length),
-      },
-      spec: { finalizers: ["kubernetes"] },
-      status: { phase: "Active" },
-    })),
-    ...cluster.pods.map(podObject),
-    ...cluster.policies,
-  ];
-  return stringify({ apiVersion: "v1", items, kind: "List", metadata: { resourceVersion: "" } }, { lineWidth: 0 });
+function policyObject(policy: NetworkPolicyObject, n: number): object {
+  return {
+    apiVersion: "networking.k8s.io/v1",
+    kind: "NetworkPolicy",
+    metadata: {
+      creationTimestamp: CREATED,
+      generation: 1,
+      name: policy.metadata.name,
+      namespace: policy.metadata.namespace,
+      resourceVersion: String(400000 + n),
+      uid: uid("NetworkPolicy", n),
+    },
+    spec: policy.spec,
+  };
 }
+
+export function generateDumpCluster(shape: DumpShape): GeneratedCluster {
+  return generateCluster({
+    seed: shape.seed,
+    namespaces: shape.namespaces,
+    podsPerNamespace: Math.round(shape.pods / shape.namespaces),
+    policies: shape.policies,
+    replicas: shape.replicas,
+  });
+}
+
+/** Writes the dump, item by item; returns its size in bytes. */
+export function writeDump(cluster: GeneratedCluster, file: string): number {
+  const fd = fs.openSync(file, "w");
+  let bytes = 0;
+  const write = (lines: string[]) => {
+    const text = lines.join("\n") + "\n";
+    bytes += Buffer.byteLength(text);
+    fs.writeSync(fd, text);
+  };
+  try {
+    write(["apiVersion: v1", "items:"]);
+    const items: object[] = [
+      ...cluster.namespaces.map(namespaceObject),
+      ...cluster.pods.map(podObject),
+      ...cluster.policies.map(policyObject),
+    ];
+    for (let i = 0; i < items.length; i += 500) {
+      const lines: string[] = [];
+      emit(items.slice(i, i + 500), "", lines);
+      write(lines);
+    }
+    write(["kind: List", "metadata:", '  resourceVersion: ""']);
+  } finally {
+    fs.closeSync(fd);
+  }
+  return bytes;
+}
+
+function main(): void {
+  const args = process.argv.slice(2);
+  const option = (name: string, fallback: number) =>
+    args.includes(name) ? Number(args[args.indexOf(name) + 1]) : fallback;
+  const out = args.filter((arg, i) => !arg.startsWith("--") && !args[i - 1]?.startsWith("--"))[0];
+  if (!out)
+    throw new Error("usage: tsx bench/dump.ts --pods N --namespaces N --policies N [--replicas N] [--seed N] OUT.yaml");
+  const shape: DumpShape = {
+    pods: option("--pods", 10000),
+    namespaces: option("--namespaces", 100),
+    policies: option("--policies", 1000),
+    replicas: option("--replicas", 12),
+    seed: option("--seed", 42),
+  };
+  const cluster = generateDumpCluster(shape);
+  const bytes = writeDump(cluster, out);
+  console.log(
+    `${out}: ${cluster.namespaces.length} namespaces, ${cluster.pods.length} pods, ${cluster.policies.length} policies, ${(bytes / 2 ** 20).toFixed(1)} MB`,
+  );
+}
+
+if (require.main === module) main();

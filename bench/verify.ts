@@ -1,7 +1,9 @@
 /**
  * Benchmark of the NetworkPolicy engine (verifier/netpol) on a generated cluster: 1,000 pods in 50
  * namespaces with 500 policies, full truth table from every pod and 3 externals to every declared
- * port. Run with `npx tsx bench/verify.ts [--seed N] [--runs N]` (`npm run bench:verify`).
+ * port. Run with `npx tsx bench/verify.ts [--seed N] [--runs N] [--only engine|end-to-end]`
+ * (`npm run bench:verify`); the end-to-end runs of the CLI on cluster dumps (bench/end-to-end.ts)
+ * follow.
  *
  * Each measurement runs in its own child process so that its peak RSS and its retained heap are
  * its own. The naive evaluator (every policy checked for every verdict) is measured on a fixed
@@ -13,6 +15,7 @@ import { createHash } from "node:crypto";
 import os from "node:os";
 import { naiveTruthTable, NetworkPolicyEngine, TableEntry } from "../verifier/netpol";
 import { clusterSources, generateCluster, GeneratedCluster } from "../verifier/netpol/generate";
+import { endToEnd } from "./end-to-end";
 
 const SHAPE = { namespaces: 50, podsPerNamespace: 20, policies: 500 };
 /** Every 25th pod plus the externals: 43 sources, about 4% of the table. */
@@ -199,7 +202,7 @@ function report(seed: number, runs: number): boolean {
   return agree && scalingAgrees;
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const childAt = args.indexOf("--child");
   if (childAt >= 0) {
@@ -208,7 +211,9 @@ function main(): void {
   }
   const option = (name: string, fallback: number) =>
     args.includes(name) ? Number(args[args.indexOf(name) + 1]) : fallback;
-  if (!report(option("--seed", 42), option("--runs", 3))) process.exitCode = 1;
+  const only = args.includes("--only") ? args[args.indexOf("--only") + 1] : undefined;
+  if (only !== "end-to-end" && !report(option("--seed", 42), option("--runs", 3))) process.exitCode = 1;
+  if (only !== "engine") await endToEnd();
 }
 
-main();
+void main();

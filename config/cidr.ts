@@ -48,11 +48,18 @@ function bits(family: 4 | 6): number {
   return family === 4 ? 32 : 128;
 }
 
+/** Masks by family and prefix, built on first use: the verifier tests millions of addresses. */
+const MASKS: Record<4 | 6, bigint[]> = { 4: [], 6: [] };
+
 /** The mask of the network part of a CIDR. */
 function networkMask(cidr: Cidr): bigint {
-  const width = BigInt(bits(cidr.family));
-  const hostBits = width - BigInt(cidr.prefix);
-  return ((1n << width) - 1n) ^ ((1n << hostBits) - 1n);
+  let mask = MASKS[cidr.family][cidr.prefix];
+  if (mask === undefined) {
+    const width = BigInt(bits(cidr.family));
+    const hostBits = width - BigInt(cidr.prefix);
+    mask = MASKS[cidr.family][cidr.prefix] = ((1n << width) - 1n) ^ ((1n << hostBits) - 1n);
+  }
+  return mask;
 }
 
 /** True when `ip` (same family) lies inside `cidr`. */

@@ -131,7 +131,9 @@ async function runVerify(argv: string[], projectDir: string): Promise<Run> {
   let stderr = "";
   const status = await verify(
     argv,
-    (t) => (stdout += t),
+    (t) => {
+      stdout += t;
+    },
     (t) => (stderr += t),
     projectDir,
   );

@@ -53,7 +53,9 @@ export async function verify(...argv: string[]): Promise<{ status: number; stdou
   let stderr = "";
   const status = await main(
     argv,
-    (t) => (stdout += t),
+    (t) => {
+      stdout += t;
+    },
     (t) => (stderr += t),
   );
   return { status, stdout, stderr };

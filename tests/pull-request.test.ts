@@ -163,7 +163,9 @@ describe("the verify report for the comment", () => {
       let json = "";
       await verify(
         ["--stack", stack, "--format", "json"],
-        (t) => (json += t),
+        (t) => {
+          json += t;
+        },
         () => undefined,
         dirs.base,
       );

@@ -62,7 +62,8 @@ describe("plain scalars that kubectl reads as booleans or numbers where a string
   });
 
   it("the same five quoted are accepted and read as written", async () => {
-    const result = await verify("--manifests", `${SCALARS}/quoted.yaml`, "--format", "json");
+    // The query answers the cells to n/web, per pod, with their reasons.
+    const result = await verify("--manifests", `${SCALARS}/quoted.yaml`, "--to", "n/web", "--format", "json");
     expect([result.status, result.stderr]).toEqual([0, ""]);
     const report = JSON.parse(result.stdout);
     expect(report.policies).toEqual(["n/flagged"]);

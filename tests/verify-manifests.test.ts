@@ -1,25 +1,162 @@
-// `npm run verify -- --manifests ...`: the JSON of a fixture folder, checked exactly, and one
-// bad-input test per error class (exit 2, the message naming the file, the object and the field).
+// `npm run verify -- --manifests ...`: the JSON of a fixture folder, checked exactly (the default
+// overview, and the per-pod table a query gives), and one bad-input test per error class (exit 2,
+// the message naming the file, the object and the field).
 import { verify } from "./helpers";
 
 const FIXTURES = "tests/fixtures/manifests";
+const TWO_TIER = [
+  "--manifests",
+  `${FIXTURES}/two-tier`,
+  "--external",
+  "home=203.0.113.7",
+  "--external",
+  "cafe=203.0.113.200",
+];
+
+const webhook = { kind: "webhook", name: "validation.gatekeeper.sh" };
+const dump =
+  'container <dump> has an invalid image repo <busybox:1.36>, allowed repos are ["registry.example/db/", "registry.example"]';
+const cronJobDenial = `admission webhook "validation.gatekeeper.sh" denied the request: [db-images] [Implied by expand-cronjobs] ${dump}`;
+
+/** What the two-tier fixture's JSON has besides connectivity, whatever the query. */
+const ADMISSION_AND_CONTEXT = {
+  // Judged as Gatekeeper 3.23.0 with its chart's defaults would enforce it: the webhook sees
+  // everything; the lab's template (used because the manifests have none) generates a
+  // ValidatingAdmissionPolicy, and the constraint's binding judges the Pods it matches. The
+  // CronJob is refused by the webhook alone, for the Pod its job template would create.
+  admission: [
+    {
+      object: "Deployment/web/frontend",
+      allowed: true,
+      violations: [],
+      notes: [],
+      enforcement: { points: [webhook] },
+    },
+    {
+      object: "Pod/db/postgres",
+      allowed: true,
+      violations: [],
+      notes: [],
+      enforcement: {
+        points: [
+          {
+            kind: "ValidatingAdmissionPolicy",
+            policy: "gatekeeper-k8sallowedrepos",
+            binding: "gatekeeper-k8sallowedrepos-db-images",
+            constraint: "K8sAllowedRepos/db-images",
+          },
+          webhook,
+        ],
+      },
+    },
+    {
+      object: "CronJob/db/backup",
+      allowed: false,
+      violations: [
+        {
+          constraint: "K8sAllowedRepos/db-images",
+          enforcementAction: "deny",
+          message: `[Implied by expand-cronjobs] ${dump}`,
+          impliedBy: "expand-cronjobs",
+        },
+      ],
+      notes: [],
+      enforcement: {
+        points: [webhook],
+        deniedBy: webhook,
+        status: { code: 403, reason: "Forbidden", message: cronJobDenial },
+        kubectl: {
+          command: `kubectl create -f ${FIXTURES}/two-tier/workloads.yaml`,
+          output: `Error from server (Forbidden): error when creating "${FIXTURES}/two-tier/workloads.yaml": ${cronJobDenial}`,
+        },
+      },
+    },
+  ],
+  claims: [],
+  policies: ["db/allow-frontend", "db/deny-all", "web/allow-home"],
+  constraints: ["K8sAllowedRepos/db-images"],
+  gatekeeper: "Gatekeeper 3.23.0 with its chart's default values",
+  warnings: [
+    'K8sAllowedRepos/db-images parameters.repos entry "registry.example" admits look-alike repositories (it would admit "registry.exampleevil/miner"); end it with "/", ":" or "@"',
+  ],
+  notes: [],
+};
 
 describe("manifests mode on tests/fixtures/manifests/two-tier", () => {
-  it("prints exactly this JSON document", async () => {
-    const webhook = { kind: "webhook", name: "validation.gatekeeper.sh" };
-    const dump =
-      'container <dump> has an invalid image repo <busybox:1.36>, allowed repos are ["registry.example/db/", "registry.example"]';
-    const cronJobDenial = `admission webhook "validation.gatekeeper.sh" denied the request: [db-images] [Implied by expand-cronjobs] ${dump}`;
-    const result = await verify(
-      "--manifests",
-      `${FIXTURES}/two-tier`,
-      "--external",
-      "home=203.0.113.7",
-      "--external",
-      "cafe=203.0.113.200",
-      "--format",
-      "json",
-    );
+  it("prints exactly this JSON document by default: the classes of pods and the summary", async () => {
+    const result = await verify(...TWO_TIER, "--format", "json");
+    expect(result.stderr).toBe("");
+    expect(result.status).toBe(0);
+    const isolatedBy = (ingress: string[]) => ({ ingressIsolatedBy: ingress, egressIsolatedBy: [] });
+    expect(JSON.parse(result.stdout)).toEqual({
+      // Every pod differs from the others in `app`, which a selector of its namespace reads.
+      classes: [
+        {
+          id: "c1",
+          namespace: "db",
+          labels: { app: "backup" },
+          namedPorts: [],
+          ipBlocks: [],
+          pods: 1,
+          examples: ["db/backup"],
+          ...isolatedBy(["db/deny-all"]),
+          // To postgres 5432 and frontend 8080, both denied; backup declares no port.
+          outgoing: { allowed: 0, total: 2 },
+          incoming: { allowed: 0, total: 0 },
+        },
+        {
+          id: "c2",
+          namespace: "db",
+          labels: { app: "postgres" },
+          // allow-frontend names the port `pg`.
+          namedPorts: ["pg/5432/TCP"],
+          // 10.244.1.5 is outside the one ipBlock, 203.0.113.0/24.
+          ipBlocks: [],
+          pods: 1,
+          examples: ["db/postgres"],
+          ...isolatedBy(["db/allow-frontend", "db/deny-all"]),
+          outgoing: { allowed: 0, total: 1 },
+          // From frontend (allowed) and backup (denied).
+          incoming: { allowed: 1, total: 2 },
+        },
+        {
+          id: "c3",
+          namespace: "web",
+          labels: { app: "frontend" },
+          namedPorts: [],
+          ipBlocks: [],
+          pods: 1,
+          examples: ["web/frontend"],
+          ...isolatedBy(["web/allow-home"]),
+          outgoing: { allowed: 1, total: 1 },
+          incoming: { allowed: 0, total: 2 },
+        },
+      ],
+      summary: {
+        pods: 3,
+        classes: 3,
+        // frontend -> postgres open; postgres -> frontend, backup -> postgres and backup -> frontend
+        // isolated; the two pairs towards backup are not judged.
+        podPairs: { total: 6, open: 1, partlyOpen: 0, isolated: 3, unjudged: 2 },
+        cells: { allowed: 1, denied: 3 },
+        externals: [
+          { name: "home", allowed: 1, total: 2 },
+          { name: "cafe", allowed: 0, total: 2 },
+        ],
+        policiesByCellsDecided: [
+          // Allows frontend -> postgres; isolates postgres, which denies backup.
+          { policy: "db/allow-frontend", allowed: 1, denied: 1 },
+          // Isolates frontend, which denies postgres and backup.
+          { policy: "web/allow-home", allowed: 0, denied: 2 },
+          { policy: "db/deny-all", allowed: 0, denied: 1 },
+        ],
+      },
+      ...ADMISSION_AND_CONTEXT,
+    });
+  });
+
+  it("prints the per-pod table of earlier versions, exactly, for the query --to '*/*'", async () => {
+    const result = await verify(...TWO_TIER, "--to", "*/*", "--format", "json");
     expect(result.stderr).toBe("");
     expect(result.status).toBe(0);
     const allow = (from: string, to: string, port: number, reason: string) => ({
@@ -92,71 +229,19 @@ describe("manifests mode on tests/fixtures/manifests/two-tier", () => {
           "ingress to web/frontend denied: isolated by web/allow-home, no ingress rule allows 8080/TCP from external:cafe",
         ),
       ],
-      // Judged as Gatekeeper 3.23.0 with its chart's defaults would enforce it: the webhook sees
-      // everything; the lab's template (used because the manifests have none) generates a
-      // ValidatingAdmissionPolicy, and the constraint's binding judges the Pods it matches. The
-      // CronJob is refused by the webhook alone, for the Pod its job template would create.
-      admission: [
-        {
-          object: "Deployment/web/frontend",
-          allowed: true,
-          violations: [],
-          notes: [],
-          enforcement: { points: [webhook] },
-        },
-        {
-          object: "Pod/db/postgres",
-          allowed: true,
-          violations: [],
-          notes: [],
-          enforcement: {
-            points: [
-              {
-                kind: "ValidatingAdmissionPolicy",
-                policy: "gatekeeper-k8sallowedrepos",
-                binding: "gatekeeper-k8sallowedrepos-db-images",
-                constraint: "K8sAllowedRepos/db-images",
-              },
-              webhook,
-            ],
-          },
-        },
-        {
-          object: "CronJob/db/backup",
-          allowed: false,
-          violations: [
-            {
-              constraint: "K8sAllowedRepos/db-images",
-              enforcementAction: "deny",
-              message: `[Implied by expand-cronjobs] ${dump}`,
-              impliedBy: "expand-cronjobs",
-            },
-          ],
-          notes: [],
-          enforcement: {
-            points: [webhook],
-            deniedBy: webhook,
-            status: { code: 403, reason: "Forbidden", message: cronJobDenial },
-            kubectl: {
-              command: `kubectl create -f ${FIXTURES}/two-tier/workloads.yaml`,
-              output: `Error from server (Forbidden): error when creating "${FIXTURES}/two-tier/workloads.yaml": ${cronJobDenial}`,
-            },
-          },
-        },
-      ],
-      claims: [],
-      policies: ["db/allow-frontend", "db/deny-all", "web/allow-home"],
-      constraints: ["K8sAllowedRepos/db-images"],
-      gatekeeper: "Gatekeeper 3.23.0 with its chart's default values",
-      warnings: [
-        'K8sAllowedRepos/db-images parameters.repos entry "registry.example" admits look-alike repositories (it would admit "registry.exampleevil/miner"); end it with "/", ":" or "@"',
-      ],
-      notes: [],
+      ...ADMISSION_AND_CONTEXT,
     });
   });
 
   it("reads a single file as well as a folder, and a referenced namespace exists with its name only", async () => {
-    const result = await verify("--manifests", `${FIXTURES}/two-tier/workloads.yaml`, "--format", "json");
+    const result = await verify(
+      "--manifests",
+      `${FIXTURES}/two-tier/workloads.yaml`,
+      "--to",
+      "*/*",
+      "--format",
+      "json",
+    );
     expect(result.status).toBe(0);
     const report = JSON.parse(result.stdout);
     expect(report.policies).toEqual([]);
@@ -225,7 +310,7 @@ describe("bad input: exit 2, naming the file, the object and the field", () => {
     [
       "an unknown format",
       ["--format", "yaml"],
-      '--format: "yaml" is not accepted; expected one of text, markdown, json',
+      '--format: "yaml" is not accepted; expected one of text, markdown, json, jsonl',
     ],
     [
       "an unknown stage",

@@ -23,7 +23,7 @@ import {
 import { LAB_SOURCE } from "./lab/stack";
 import { namespacedName, objectKey } from "./kube/object";
 import { ClusterModel, KubeObject, VerifyInputError } from "./model";
-import { Endpoint, NetworkPolicyEngine, TableEntry } from "./netpol";
+import { ConnectivityOverview, Endpoint, NetworkPolicyEngine, PortSpec, TableEntry, tableEntry } from "./netpol";
 
 export interface ClaimResult {
   kind: "connectivity" | "admission";
@@ -78,7 +78,12 @@ export interface Report {
   constraints: string[];
   /** The Gatekeeper install whose enforcement points the admission verdicts name. */
   gatekeeper: string;
+  /** Every cell (lab mode), or the cells a query asked for; empty with an overview. */
   connectivity: TableEntry[];
+  /** Manifests mode without a query: the classes of pods and what the policies do over all pod pairs. */
+  overview?: ConnectivityOverview;
+  /** Manifests mode with a query: its flags, as the report's heading quotes them. */
+  query?: string[];
   admission: AdmissionResult[];
   claims: ClaimResult[];
   warnings: string[];
@@ -107,20 +112,9 @@ export function connectivityTable(
   const internet = model.externals.find((e) => e.name === "internet");
   if (withInternetEgress && internet) {
     for (const pod of model.pods) {
-      const verdict = engine.judge(
-        { kind: "pod", pod },
-        { kind: "external", external: internet },
-        INTERNET_PORT,
-        "TCP",
+      table.push(
+        tableEntry(engine.judge({ kind: "pod", pod }, { kind: "external", external: internet }, INTERNET_PORT, "TCP")),
       );
-      table.push({
-        from: `${pod.namespace}/${pod.name}`,
-        to: "external:internet",
-        port: INTERNET_PORT,
-        protocol: "TCP",
-        allowed: verdict.allowed,
-        reason: verdict.reason,
-      });
     }
   }
   return table;
@@ -263,11 +257,58 @@ function checkAdmissionClaim(
   return { kind: "admission", claim, expected, computed, holds: wrong.length === 0 && unnamed.length === 0, reason };
 }
 
+/** The NetworkPolicy engine over a model's namespaces, pods and policies. */
+export function connectivityEngine(model: ClusterModel): NetworkPolicyEngine {
+  return new NetworkPolicyEngine({ namespaces: model.namespaces, pods: model.pods, policies: model.policies });
+}
+
+/**
+ * What connectivity a report shows: every cell (the default, as lab mode reports its few pods),
+ * the overview of classes and pod pairs, or the cells from some sources to some destinations
+ * (on `ports`, or each pod's declared ports).
+ */
+export type ConnectivityRequest =
+  | { kind: "table" }
+  | { kind: "overview" }
+  | { kind: "cells"; sources: Endpoint[]; destinations: Endpoint[]; ports?: PortSpec[]; query: string[] };
+
+export interface AnalyzeOptions {
+  stage?: Stage;
+  notes?: string[];
+  connectivity?: ConnectivityRequest;
+  /** The model's engine, when the caller has built it already. */
+  engine?: NetworkPolicyEngine;
+}
+
+function connectivityPart(
+  model: ClusterModel,
+  engine: NetworkPolicyEngine,
+  request: ConnectivityRequest,
+  lab: boolean,
+): Pick<Report, "connectivity" | "overview" | "query"> {
+  switch (request.kind) {
+    case "table":
+      return { connectivity: connectivityTable(model, engine, lab) };
+    case "overview":
+      return { connectivity: [], overview: engine.overview(model.externals) };
+    case "cells":
+      return {
+        connectivity: [...engine.cells(request.sources, request.destinations, request.ports)],
+        query: request.query,
+      };
+  }
+}
+
 /** The analysis of a model, with the lab's claims for a stage when `stage` is given. */
-export function analyze(model: ClusterModel, options: { stage?: Stage; notes?: string[] } = {}): Report {
-  const engine = new NetworkPolicyEngine({ namespaces: model.namespaces, pods: model.pods, policies: model.policies });
+export function analyze(model: ClusterModel, options: AnalyzeOptions = {}): Report {
+  const engine = options.engine ?? connectivityEngine(model);
   const lab = options.stage !== undefined;
-  const connectivity = connectivityTable(model, engine, lab);
+  const { connectivity, overview, query } = connectivityPart(
+    model,
+    engine,
+    options.connectivity ?? { kind: "table" },
+    lab,
+  );
   const admissionEngineForModel = admissionEngine(model);
   const labProbes = lab ? ADMISSION_CLAIMS.flatMap((c) => (c.probes === "lab-workloads" ? [] : c.probes)) : [];
   const reviewed: AdmissionProbe[] = [...model.admissionObjects.map((object) => ({ object })), ...labProbes];
@@ -303,6 +344,8 @@ export function analyze(model: ClusterModel, options: { stage?: Stage; notes?: s
     constraints: model.constraints.map((c) => objectKey(c)).sort(),
     gatekeeper: model.gatekeeper.source,
     connectivity,
+    ...(overview ? { overview } : {}),
+    ...(query ? { query } : {}),
     admission,
     claims,
     warnings: lintAllowedRepos(model.constraints),

@@ -16,7 +16,8 @@ import { flags, runCommand } from "./command";
 import { verifyLab } from "./lab";
 import { Interrupted, UnreachableError, verifyLive } from "./live";
 import { stageFrom } from "./lab/stack";
-import { verifyManifests } from "./manifests";
+import { ManifestsRequest, streamManifestCells, verifyManifests } from "./manifests";
+import { parsePattern, parsePort, Pattern, PortSpec } from "./manifests/query";
 import { VerifyInputError } from "./model";
 import { InvalidInputError } from "./netpol";
 import { parseIp } from "../config/cidr";
@@ -31,9 +32,16 @@ docs/lab.md for a stage:
   --stage S           the stage to check: ${STAGES.join(", ")}, or 1 to 5
   --all-stages        check all five stages in one run
 
-Manifests mode judges any Kubernetes manifests:
+Manifests mode judges any Kubernetes manifests. It reports the classes of pods that no policy
+can tell apart and what the policies do over every pod pair; a query answers single cells, per pod:
   --manifests PATH    a YAML file or a folder of them (repeatable)
   --external NAME=IP  an external client to judge as a source (repeatable)
+  --from PATTERN      query the cells from these sources: NAMESPACE/NAME or external:NAME,
+                      * matching any characters (repeatable; default: every pod and client)
+  --to PATTERN        ... to these destinations (repeatable; default: every pod)
+  --port N[/PROTO]    ... on this port (TCP unless PROTO is UDP or SCTP), declared or not
+                      (repeatable; default: each port the destination declares)
+  --format jsonl      every cell (or the cells queried), one JSON object per line, as computed
 
 Live mode observes the lab's claims on its running cluster, beside the prediction for the
 stack's configuration (--stack) and stage (--stage):
@@ -54,13 +62,21 @@ All modes:
   --help              this text
 `;
 
+/** The formats of --format: the renderer's, and the stream of cells of manifests mode. */
+export type OutputFormat = Format | "jsonl";
+const OUTPUT_FORMATS: readonly OutputFormat[] = [...FORMATS, "jsonl"];
+
 export interface CliOptions {
   stack?: string;
   stage?: Stage;
   allStages: boolean;
   manifests: string[];
   externals: { name: string; ip: string }[];
-  format: Format;
+  /** A query of manifests mode; absent or empty: none. */
+  from?: Pattern[];
+  to?: Pattern[];
+  ports?: PortSpec[];
+  format: OutputFormat;
   compare?: string;
   help: boolean;
   /** Live mode, and its options; the numbers default to LIVE_NUMBERS'. */
@@ -88,10 +104,16 @@ const LIVE_ONLY = ["--kubeconfig", "--context", "--probe-timeout", "--deadline",
 
 /** Parses the arguments; every problem is reported at once as bad input. */
 export function parseArgs(argv: string[]): CliOptions {
+  const from: Pattern[] = [];
+  const to: Pattern[] = [];
+  const ports: PortSpec[] = [];
   const options: CliOptions = {
     allStages: false,
     manifests: [],
     externals: [],
+    from,
+    to,
+    ports,
     format: "text",
     help: false,
   };
@@ -155,11 +177,26 @@ export function parseArgs(argv: string[]): CliOptions {
         }
         break;
       }
+      case "--from":
+      case "--to": {
+        const v = value();
+        if (v === undefined) break;
+        const pattern = parsePattern(flag, v, problems);
+        if (pattern) (flag === "--from" ? from : to).push(pattern);
+        break;
+      }
+      case "--port": {
+        const v = value();
+        if (v === undefined) break;
+        const port = parsePort(v, problems);
+        if (port && !ports.some((p) => p.port === port.port && p.protocol === port.protocol)) ports.push(port);
+        break;
+      }
       case "--format": {
         const v = value();
         if (v === undefined) break;
-        if ((FORMATS as readonly string[]).includes(v)) options.format = v as Format;
-        else problems.push(`--format: "${v}" is not accepted; expected one of ${FORMATS.join(", ")}`);
+        if ((OUTPUT_FORMATS as readonly string[]).includes(v)) options.format = v as OutputFormat;
+        else problems.push(`--format: "${v}" is not accepted; expected one of ${OUTPUT_FORMATS.join(", ")}`);
         break;
       }
       case "--compare": {
@@ -180,9 +217,22 @@ export function parseArgs(argv: string[]): CliOptions {
       if (options[flag] !== undefined) problems.push(`--${flag}: only in lab mode, not with --manifests`);
     }
     if (options.allStages) problems.push("--all-stages: only in lab mode, not with --manifests");
-  } else if (options.externals.length > 0) {
-    problems.push("--external: only with --manifests (lab mode adds its own external peers)");
+  } else {
+    if (options.externals.length > 0)
+      problems.push("--external: only with --manifests (lab mode adds its own external peers)");
+    // Lab mode reports every cell of its few pods and checks LAB.md's claims on them.
+    for (const [flag, given] of [
+      ["--from", from],
+      ["--to", to],
+      ["--port", ports],
+    ] as const) {
+      if (given.length > 0) problems.push(`${flag}: only with --manifests (lab mode reports every cell)`);
+    }
+    if (options.format === "jsonl")
+      problems.push("--format jsonl: only with --manifests (lab mode reports every cell)");
   }
+  if (options.format === "jsonl" && options.compare !== undefined)
+    problems.push("--compare: not with --format jsonl, which writes cells only");
   if (options.allStages && options.stage) problems.push("--stage: not with --all-stages, which checks every stage");
   if (options.live) {
     if (options.manifests.length > 0) {
@@ -200,6 +250,12 @@ export function parseArgs(argv: string[]): CliOptions {
   }
   if (problems.length > 0) throw new VerifyInputError(problems);
   return options;
+}
+
+function manifestsRequest(options: CliOptions): ManifestsRequest {
+  const query = { from: options.from ?? [], to: options.to ?? [], ports: options.ports ?? [] };
+  const asked = query.from.length + query.to.length + query.ports.length > 0;
+  return { targets: options.manifests, externals: options.externals, ...(asked ? { query } : {}) };
 }
 
 /** The reports the options ask for, from the mode they name; `interrupt` stops a live run. */
@@ -222,28 +278,36 @@ export async function run(
     };
     return [await verifyLive(live, projectDir)];
   }
-  if (options.manifests.length > 0) return [verifyManifests(options.manifests, options.externals)];
+  if (options.manifests.length > 0) return [verifyManifests(manifestsRequest(options))];
   return verifyLab({ stack: options.stack, stage: options.stage, allStages: options.allStages }, projectDir);
 }
 
-/** Runs the command; returns the exit status. `projectDir` holds the stack files (default: this project). */
+/**
+ * Runs the command; returns the exit status. `projectDir` holds the stack files (default: this
+ * project). `out` may return a promise when its destination is full (a pipe): streamed output
+ * waits for it before computing more.
+ */
 export async function main(
   argv: string[],
-  out: (text: string) => void,
+  out: (text: string) => void | Promise<void>,
   err: (text: string) => void,
   projectDir?: string,
 ): Promise<number> {
   try {
     const options = parseArgs(argv);
     if (options.help) {
-      out(USAGE);
+      await out(USAGE);
+      return 0;
+    }
+    if (options.format === "jsonl") {
+      await streamManifestCells(manifestsRequest(options), out);
       return 0;
     }
     const base = options.compare ? readBaseReports(options.compare) : undefined;
     const reports = options.live
       ? await interruptible((signal) => run(options, projectDir, signal))
       : await run(options, projectDir);
-    out(render(reports, options.format, base ? compareReports(base, reports) : undefined));
+    await out(render(reports, options.format, base ? compareReports(base, reports) : undefined));
     let failed = 0;
     for (const report of reports) {
       for (const claim of report.claims) {

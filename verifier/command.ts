@@ -23,19 +23,27 @@ export function* flags(
   }
 }
 
+/** Writes to stdout; when its buffer is full, the promise settles once it has drained. */
+function writeStdout(text: string): void | Promise<void> {
+  if (process.stdout.write(text)) return;
+  return new Promise((resolve) => process.stdout.once("drain", resolve));
+}
+
 /**
  * Runs a command's `main` as the process: its status becomes the exit status; an error it did not
  * expect is printed with its stack, with status 3 (1 and 2 say something about the lab or the input).
+ * Its output waits for stdout to drain (a streamed table must not pile up in memory), and a reader
+ * that stops early (`| head`) ends it quietly, as other tools do.
  */
 export function runCommand(
   name: string,
-  main: (argv: string[], out: (text: string) => void, err: (text: string) => void) => Promise<number>,
+  main: (argv: string[], out: (text: string) => void | Promise<void>, err: (text: string) => void) => Promise<number>,
 ): void {
-  main(
-    process.argv.slice(2),
-    (t) => process.stdout.write(t),
-    (t) => process.stderr.write(t),
-  ).then(
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(0);
+    throw error;
+  });
+  main(process.argv.slice(2), writeStdout, (t) => process.stderr.write(t)).then(
     (status) => {
       process.exitCode = status;
     },

@@ -38,7 +38,8 @@ export function readBaseReports(file: string): Report[] {
     reports.every(
       (r) =>
         r &&
-        Array.isArray((r as Report).connectivity) &&
+        // A manifests report without a query has an overview instead of cells.
+        (Array.isArray((r as Report).connectivity) || (r as { classes?: unknown }).classes !== undefined) &&
         Array.isArray((r as Report).admission) &&
         Array.isArray((r as Report).claims),
     );
@@ -54,7 +55,7 @@ export function readBaseReports(file: string): Report[] {
 function cells(report: Report | undefined): Map<string, { kind: Change["kind"]; value: string }> {
   const map = new Map<string, { kind: Change["kind"]; value: string }>();
   if (!report) return map;
-  for (const e of report.connectivity) {
+  for (const e of report.connectivity ?? []) {
     map.set(`${e.from} -> ${e.to}:${e.port}/${e.protocol}`, {
       kind: "connectivity",
       value: e.allowed ? "allowed" : "denied",

@@ -5,7 +5,7 @@
 import { STAGES } from "../config/keys";
 import { pointText, type ClaimResult, type Report } from "./analyze";
 import { Change, changeLine } from "./compare";
-import type { TableEntry } from "./netpol";
+import type { ClassInfo, ConnectivityOverview, Share, TableEntry } from "./netpol";
 
 export type Format = "text" | "markdown" | "json";
 export const FORMATS: readonly Format[] = ["text", "markdown", "json"];
@@ -71,14 +71,192 @@ function pad(text: string, width: number): string {
   return text + " ".repeat(Math.max(0, width - [...text].length));
 }
 
-function textReport(report: Report): string {
-  const lines: string[] = [];
-  const title = report.stage ? `stage ${STAGES.indexOf(report.stage) + 1} ${report.stage}` : "manifests";
-  lines.push(`== ${title}`);
-  lines.push(`NetworkPolicies: ${report.policies.length > 0 ? report.policies.join(", ") : "none"}`);
-  lines.push(`Constraints:     ${report.constraints.length > 0 ? report.constraints.join(", ") : "none"}`);
+// ---------------------------------------------------------------------------------------------
+// manifests mode at scale: the overview of classes, and the cells a query asked for
+
+/** Names in a header line: all of them up to 20, else the first 20 and how many more. */
+function listed(names: string[], most = 20): string {
+  if (names.length === 0) return "none";
+  if (names.length <= most) return names.join(", ");
+  return `${names.slice(0, most).join(", ")}, … and ${thousands(names.length - most)} more`;
+}
+
+const thousands = (n: number) => n.toLocaleString("en-US");
+const plural = (n: number, one: string, many = `${one}s`) => `${thousands(n)} ${n === 1 ? one : many}`;
+const share = (s: Share) => (s.total === 0 ? "-" : `${thousands(s.allowed)}/${thousands(s.total)}`);
+
+/** The policies listed by name in the summary: the first of the ranking. */
+const POLICIES_SHOWN = 10;
+
+/** What tells a class apart: labels, the named ports rules use, the ipBlocks holding its addresses. */
+function traits(c: ClassInfo): string {
+  const parts = [
+    ...Object.entries(c.labels).map(([key, value]) => `${key}=${value}`),
+    ...c.namedPorts.map((port) => `port ${port}`),
+    ...c.ipBlocks.map((block) => `in ${block}`),
+  ];
+  return parts.length > 0 ? parts.join(", ") : "-";
+}
+
+function isolation(c: ClassInfo): string {
+  const sides = [
+    ...(c.ingressIsolatedBy.length > 0 ? [`ingress (${c.ingressIsolatedBy.length})`] : []),
+    ...(c.egressIsolatedBy.length > 0 ? [`egress (${c.egressIsolatedBy.length})`] : []),
+  ];
+  return sides.length > 0 ? sides.join(", ") : "-";
+}
+
+function examples(c: ClassInfo): string {
+  return c.pods > c.examples.length ? `${c.examples.join(", ")}, …` : c.examples.join(", ");
+}
+
+const CLASS_LEGEND = [
+  "isolated: for ingress or egress, by how many policies; out, in: of the cells from (to) the class's pods to (from) every other pod's declared ports, how many are allowed",
+  "told apart by: the labels that the selectors able to reach the namespace read, the container ports rules name, the ipBlocks holding the pods' addresses",
+];
+
+/** The summary, shared by text and Markdown: facts, the policies that matter most, those that decide nothing. */
+function summaryParts(overview: ConnectivityOverview) {
+  const { podPairs, cells } = overview;
+  const facts = [
+    `pod pairs: ${thousands(podPairs.open)} open, ${thousands(podPairs.partlyOpen)} partly open, ${thousands(podPairs.isolated)} isolated, ${thousands(podPairs.unjudged)} not judged (the destination declares no port)`,
+    `cells (pod pair and port): ${thousands(cells.allowed)} allowed, ${thousands(cells.denied)} denied`,
+  ];
+  if (overview.externals.length > 0) {
+    facts.push(
+      `external clients: ${overview.externals.map((e) => `${e.name} reaches ${thousands(e.allowed)} of ${plural(e.total, "pod port")}`).join(", ")}`,
+    );
+  }
+  const deciding = overview.policies.filter((p) => p.allowed + p.denied > 0);
+  const idle = overview.policies.filter((p) => p.allowed + p.denied === 0).map((p) => p.policy);
+  const ranking = {
+    title: `policies that matter most, by the cells they decide (a rule that allows a cell decides it at its end; a denied cell is decided by every policy isolating the end that denies it)${deciding.length > POLICIES_SHOWN ? `: the first ${POLICIES_SHOWN} of ${thousands(deciding.length)}` : ""}:`,
+    rows: deciding
+      .slice(0, POLICIES_SHOWN)
+      .map((p) => [
+        p.policy,
+        plural(p.allowed + p.denied, "cell"),
+        `${thousands(p.allowed)} allowed`,
+        `${thousands(p.denied)} denied`,
+      ]),
+  };
+  return {
+    head: `Summary over ${plural(overview.pods, "pod")} and ${plural(podPairs.total, "ordered pod pair")} ("open": the source can open a connection to every port the destination declares; "isolated": to none)`,
+    facts,
+    ranking: deciding.length > 0 ? ranking : null,
+    idle:
+      idle.length > 0
+        ? `${plural(idle.length, "policy decides", "policies decide")} no cell (no verdict names ${idle.length === 1 ? "it" : "them"} as the rule that allows or as an isolating policy of the end that denies): ${listed(idle, POLICIES_SHOWN)}`
+        : null,
+  };
+}
+
+function classHead(overview: ConnectivityOverview): string {
+  return `${plural(overview.pods, "pod")} in ${plural(overview.classes.length, "class", "classes")} (pods that no policy can tell apart share a class, and its verdicts)`;
+}
+
+/** A class's cells, the long one last: class, namespace, pods, isolated, out, in, e.g., told apart by. */
+function classRow(c: ClassInfo): string[] {
+  return [
+    c.id,
+    c.namespace,
+    thousands(c.pods),
+    isolation(c),
+    share(c.outgoing),
+    share(c.incoming),
+    examples(c),
+    traits(c),
+  ];
+}
+const CLASS_COLUMNS = ["class", "namespace", "pods", "isolated", "out", "in", "e.g.", "told apart by"];
+
+function textOverview(overview: ConnectivityOverview): string[] {
+  const lines = [`Classes of pods: ${classHead(overview)}`];
+  const rows = overview.classes.map(classRow);
+  const widths = CLASS_COLUMNS.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const numeric = new Set([2, 4, 5]);
+  for (const row of [CLASS_COLUMNS, ...rows]) {
+    const cells = row.map((cell, i) => (numeric.has(i) ? cell.padStart(widths[i]) : pad(cell, widths[i])));
+    lines.push(`  ${cells.join("  ")}`.trimEnd());
+  }
+  lines.push(...CLASS_LEGEND.map((line) => `  ${line}`), "");
+  const { head, facts, ranking, idle } = summaryParts(overview);
+  lines.push(`${head}:`, ...facts.map((fact) => `  ${fact}`));
+  if (ranking) {
+    lines.push(`  ${ranking.title}`);
+    const width = Math.max(...ranking.rows.map((r) => r[0].length));
+    for (const [policy, total, allowed, denied] of ranking.rows)
+      lines.push(`    ${pad(policy, width)}  ${total}: ${allowed}, ${denied}`);
+  }
+  if (idle) lines.push(`  ${idle}`);
   lines.push("");
-  const { rows, columns, cells } = axes(report.connectivity);
+  return lines;
+}
+
+function markdownOverview(overview: ConnectivityOverview): string[] {
+  const lines = [
+    `**Classes of pods:** ${classHead(overview)}`,
+    "",
+    `| ${CLASS_COLUMNS.join(" | ")} |`,
+    "|---|---|--:|---|--:|--:|---|---|",
+    ...overview.classes.map((c) => `| ${classRow(c).map(md).join(" | ")} |`),
+    "",
+    ...CLASS_LEGEND.map((line) => `${md(line[0].toUpperCase() + line.slice(1))}.  `),
+    "",
+  ];
+  const { head, facts, ranking, idle } = summaryParts(overview);
+  lines.push(`**${md(head)}**`, "", ...facts.map((fact) => `- ${md(fact)}`));
+  if (ranking) {
+    lines.push(`- ${md(ranking.title)}`);
+    for (const [policy, total, allowed, denied] of ranking.rows)
+      lines.push(`  - \`${policy}\`: ${total}, ${allowed}, ${denied}`);
+  }
+  if (idle) lines.push(`- ${md(idle)}`);
+  lines.push("");
+  return lines;
+}
+
+function cellsHead(table: TableEntry[]): string {
+  const allowed = table.filter((e) => e.allowed).length;
+  return `${plural(table.length, "cell")}, ${thousands(allowed)} allowed, ${thousands(table.length - allowed)} denied`;
+}
+
+function textCells(table: TableEntry[], query: string[]): string[] {
+  const lines = [`Connectivity asked for with ${query.join(" ")}: ${cellsHead(table)}`];
+  for (const e of table) {
+    lines.push(`  ${e.allowed ? "ok  " : "DENY"}  ${e.from} -> ${displayTo(e.to)} ${e.port}/${e.protocol}`);
+    lines.push(`        because ${e.reason}`);
+  }
+  lines.push("");
+  return lines;
+}
+
+function markdownCells(table: TableEntry[], query: string[]): string[] {
+  return [
+    `**Connectivity asked for** with ${query.map((q) => `\`${q}\``).join(" ")}: ${cellsHead(table)}`,
+    "",
+    "| from | to | port | | why |",
+    "|---|---|---|---|---|",
+    ...table.map(
+      (e) =>
+        `| ${md(e.from)} | ${md(displayTo(e.to))} | ${e.port}/${e.protocol} | ${e.allowed ? "✅" : "❌"} | ${md(e.reason)} |`,
+    ),
+    "",
+  ];
+}
+
+/** The JSON of an overview: the classes, then the summary. */
+function jsonOverview(overview: ConnectivityOverview) {
+  const { classes, pods, podPairs, cells, externals, policies } = overview;
+  return {
+    classes,
+    summary: { pods, classes: classes.length, podPairs, cells, externals, policiesByCellsDecided: policies },
+  };
+}
+
+function textMatrix(table: TableEntry[]): string[] {
+  const lines: string[] = [];
+  const { rows, columns, cells } = axes(table);
   lines.push(`Connectivity: who can open a connection to whom ("ok" allowed, "DENY" denied, "-" no such flow)`);
   const rowWidth = Math.max(6, ...rows.map((r) => r.length)) + 2;
   const header = columns.map((_, i) => pad(`[${i + 1}]`, 6)).join("");
@@ -101,6 +279,19 @@ function textReport(report: Report): string {
     lines.push(`    [${i + 1}] ${displayTo(column.to)} ${column.port}/${column.protocol}`),
   );
   lines.push("");
+  return lines;
+}
+
+function textReport(report: Report): string {
+  const lines: string[] = [];
+  const title = report.stage ? `stage ${STAGES.indexOf(report.stage) + 1} ${report.stage}` : "manifests";
+  lines.push(`== ${title}`);
+  lines.push(`NetworkPolicies: ${listed(report.policies)}`);
+  lines.push(`Constraints:     ${report.constraints.length > 0 ? report.constraints.join(", ") : "none"}`);
+  lines.push("");
+  if (report.overview) lines.push(...textOverview(report.overview));
+  else if (report.query) lines.push(...textCells(report.connectivity, report.query));
+  else lines.push(...textMatrix(report.connectivity));
   if (report.admission.length > 0) {
     lines.push(
       `Admission: what Gatekeeper would do with each object, enforced as ${report.gatekeeper} would${report.live ? "; and what the cluster did with a dry run of it" : ""}`,
@@ -168,15 +359,31 @@ function textReport(report: Report): string {
 // Only "<" can open HTML in a cell (a message names "<nginx>"); ">" stays as written ("->").
 const md = (text: string) => text.replace(/\|/g, "\\|").replace(/</g, "&lt;");
 
+function markdownMatrix(table: TableEntry[]): string[] {
+  const lines: string[] = [];
+  const { rows, columns, cells } = axes(table);
+  lines.push("**Connectivity** (✅ allowed, ❌ denied; rows open connections to columns)");
+  lines.push("");
+  lines.push(`| from \\ to | ${columns.map((c) => `${md(displayTo(c.to))} ${c.port}/${c.protocol}`).join(" | ")} |`);
+  lines.push(`|---|${columns.map(() => ":-:").join("|")}|`);
+  for (const row of rows) {
+    const rowCells = columns.map((column) => {
+      const entry = cells.get(`${row}|${columnKey(column)}`);
+      return entry ? (entry.allowed ? "✅" : "❌") : "";
+    });
+    lines.push(`| ${md(row)} | ${rowCells.join(" | ")} |`);
+  }
+  lines.push("");
+  return lines;
+}
+
 function markdownReport(report: Report, level = "##"): string {
   const lines: string[] = [];
   lines.push(
     `${level} ${report.stage ? `Stage ${STAGES.indexOf(report.stage) + 1}: \`${report.stage}\`` : "Manifests"}`,
   );
   lines.push("");
-  lines.push(
-    `NetworkPolicies: ${report.policies.length > 0 ? report.policies.map((p) => `\`${p}\``).join(", ") : "none"}  `,
-  );
+  lines.push(`NetworkPolicies: ${listed(report.policies.map((p) => `\`${p}\``))}  `);
   lines.push(
     `Constraints: ${report.constraints.length > 0 ? report.constraints.map((c) => `\`${c}\``).join(", ") : "none"}`,
   );
@@ -214,19 +421,9 @@ function markdownReport(report: Report, level = "##"): string {
     }
     lines.push("");
   }
-  const { rows, columns, cells } = axes(report.connectivity);
-  lines.push("**Connectivity** (✅ allowed, ❌ denied; rows open connections to columns)");
-  lines.push("");
-  lines.push(`| from \\ to | ${columns.map((c) => `${md(displayTo(c.to))} ${c.port}/${c.protocol}`).join(" | ")} |`);
-  lines.push(`|---|${columns.map(() => ":-:").join("|")}|`);
-  for (const row of rows) {
-    const rowCells = columns.map((column) => {
-      const entry = cells.get(`${row}|${columnKey(column)}`);
-      return entry ? (entry.allowed ? "✅" : "❌") : "";
-    });
-    lines.push(`| ${md(row)} | ${rowCells.join(" | ")} |`);
-  }
-  lines.push("");
+  if (report.overview) lines.push(...markdownOverview(report.overview));
+  else if (report.query) lines.push(...markdownCells(report.connectivity, report.query));
+  else lines.push(...markdownMatrix(report.connectivity));
   if (report.admission.length > 0) {
     lines.push(`**Admission**, enforced as ${md(report.gatekeeper)} would`);
     lines.push("");
@@ -293,11 +490,23 @@ function textChanges(changes: Change[]): string {
  */
 export function render(reports: Report[], format: Format, changes?: Change[]): string {
   if (format === "json") {
-    // The tables lead; context follows.
+    // The tables lead; context follows. An overview stands in for the cells, which it summarises.
     const ordered = reports.map(
-      ({ stage, connectivity, admission, claims, policies, constraints, gatekeeper, warnings, notes, live }) => ({
-        ...(stage ? { stage } : {}),
+      ({
+        stage,
         connectivity,
+        overview,
+        admission,
+        claims,
+        policies,
+        constraints,
+        gatekeeper,
+        warnings,
+        notes,
+        live,
+      }) => ({
+        ...(stage ? { stage } : {}),
+        ...(overview ? jsonOverview(overview) : { connectivity }),
         admission,
         claims,
         policies,

@@ -2,7 +2,7 @@
  * Turns validated NetworkPolicy objects into the shape both evaluators work on, settling the API's
  * defaults once: policyTypes, absent or empty peer and port lists, protocol TCP.
  */
-import { Cidr, cidrContains, IpAddress, parseCidr } from "./ip";
+import { canonicalCidr, Cidr, cidrContains, IpAddress, parseCidr } from "./ip";
 import { compileLabelSelector, type LabelSelector, type RawLabelSelector } from "../kube/selector";
 import { NetworkPolicyObject, Protocol } from "./types";
 
@@ -107,4 +107,10 @@ export function compilePolicy(policy: NetworkPolicyObject): CompiledPolicy {
 
 export function ipBlockMatches(peer: { cidr: Cidr; except: Cidr[] }, address: IpAddress): boolean {
   return cidrContains(peer.cidr, address) && !peer.except.some((except) => cidrContains(except, address));
+}
+
+/** An ipBlock as a reader writes it, `CIDR` or `CIDR except A, B`, networks in canonical form. */
+export function ipBlockText(peer: { cidr: Cidr; except: Cidr[] }): string {
+  const except = peer.except.length > 0 ? ` except ${peer.except.map(canonicalCidr).join(", ")}` : "";
+  return canonicalCidr(peer.cidr) + except;
 }

@@ -19,6 +19,13 @@ export interface GenerateOptions {
   namespaces: number;
   podsPerNamespace: number;
   policies: number;
+  /**
+   * Pods come in workloads of 1 to `replicas` pods (the last one of a namespace may be cut short):
+   * the same labels and ports, plus a `pod-template-hash` label per workload that no policy reads,
+   * and an address each, as a Deployment's replicas have. Defaults to 1: every pod drawn on its
+   * own, the clusters earlier versions generated for the same seed.
+   */
+  replicas?: number;
 }
 
 export interface GeneratedCluster extends EngineInput {
@@ -82,20 +89,73 @@ function makeNamespace(pick: Picker, n: number): NamespaceInfo {
   return { name: namespaceName(n), labels };
 }
 
-function makePod(pick: Picker, n: number, i: number): PodInfo {
+/** A pod's labels and ports, shared by the replicas of a workload; its address family is drawn too. */
+interface PodTemplate {
+  labels: Record<string, string>;
+  ports: ContainerPortInfo[];
+  family: "ipv4" | "ipv6" | "none";
+}
+
+function makeTemplate(pick: Picker): PodTemplate {
   const labels: Record<string, string> = { app: pick.one(APPS), tier: pick.one(TIERS) };
   if (pick.chance(0.6)) labels.version = pick.one(["v1", "v2", "v3"]);
   if (pick.chance(0.1)) labels.role = "admin";
+  const ports = pick.some(PORT_CATALOGUE, 1 + pick.int(3));
+  const addressing = pick.random();
+  return { labels, ports, family: addressing < 0.8 ? "ipv4" : addressing < 0.9 ? "ipv6" : "none" };
+}
+
+function makePod(template: PodTemplate, n: number, i: number, extraLabels: Record<string, string> = {}): PodInfo {
   const pod: PodInfo = {
     namespace: namespaceName(n),
     name: `pod-${i}`,
-    labels,
-    ports: pick.some(PORT_CATALOGUE, 1 + pick.int(3)),
+    labels: { ...template.labels, ...extraLabels },
+    ports: template.ports,
   };
-  const addressing = pick.random();
-  if (addressing < 0.8) pod.ip = `10.${n}.${i >> 8}.${i & 255}`;
-  else if (addressing < 0.9) pod.ip = `fd00:${n.toString(16)}::${i.toString(16)}`;
+  if (template.family === "ipv4") pod.ip = `10.${n}.${i >> 8}.${i & 255}`;
+  else if (template.family === "ipv6") pod.ip = `fd00:${n.toString(16)}::${i.toString(16)}`;
   return pod;
+}
+
+/**
+ * The pods of namespace n, drawn one workload at a time. Replicas get their addresses in a
+ * shuffled order (so that an ipBlock's except range cuts through workloads, as addresses handed
+ * out over time do), and one in six declares one more port than its template (a rolling update
+ * half done), which splits its class only when a rule names that port.
+ */
+function makePods(pick: Picker, n: number, count: number, replicas: number): PodInfo[] {
+  const pods: PodInfo[] = [];
+  const addresses = Array.from({ length: count }, (_, i) => i);
+  if (replicas > 1) {
+    for (let i = count - 1; i > 0; i--) {
+      const j = pick.int(i + 1);
+      [addresses[i], addresses[j]] = [addresses[j], addresses[i]];
+    }
+  }
+  let template: PodTemplate | undefined;
+  let left = 0;
+  let workload = 0;
+  for (let i = 0; i < count; i++) {
+    if (left === 0) {
+      template = makeTemplate(pick);
+      // Only drawn for replicated clusters, so that `replicas: 1` keeps the earlier sequence.
+      left = replicas > 1 ? 1 + pick.int(replicas) : 1;
+      workload++;
+    }
+    if (replicas === 1) {
+      pods.push(makePod(template!, n, i));
+    } else {
+      const extra = pick.chance(1 / 6) ? pick.one(PORT_CATALOGUE) : undefined;
+      const ports =
+        extra && !template!.ports.some((p) => p.port === extra.port && p.protocol === extra.protocol)
+          ? [...template!.ports, extra]
+          : template!.ports;
+      const pod = makePod({ ...template!, ports }, n, addresses[i], { "pod-template-hash": `w${workload}` });
+      pods.push({ ...pod, name: `pod-${i}` });
+    }
+    left--;
+  }
+  return pods;
 }
 
 function podSelector(pick: Picker): object {
@@ -244,9 +304,7 @@ function makePolicy(pick: Picker, k: number, namespaces: number): NetworkPolicyO
 export function generateCluster(options: GenerateOptions): GeneratedCluster {
   const pick = new Picker(seededRandom(options.seed));
   const namespaces = Array.from({ length: options.namespaces }, (_, n) => makeNamespace(pick, n));
-  const pods = namespaces.flatMap((_, n) =>
-    Array.from({ length: options.podsPerNamespace }, (__, i) => makePod(pick, n, i)),
-  );
+  const pods = namespaces.flatMap((_, n) => makePods(pick, n, options.podsPerNamespace, options.replicas ?? 1));
   const policies = Array.from({ length: options.policies }, (_, k) => makePolicy(pick, k, options.namespaces));
   const externals: ExternalPeer[] = [
     { name: "internet", ip: "203.0.113.7" },

@@ -16,6 +16,8 @@
  *   external only the source's egress.
  * - When several rules allow, the verdict names the first: policies by namespace/name, rules in
  *   order, numbered from 1. Isolating policies are listed in the same order.
+ * - Verdicts are computed per class of pods that no policy can tell apart (classes.ts) and handed
+ *   to each pod of the class, with its own name in the reason.
  * Reason formats are described in reasons.ts; validation messages in validate.ts.
  */
 export type {
@@ -36,4 +38,8 @@ export { PROTOCOLS } from "./types";
 export { validateNetworkPolicy } from "./validate";
 export { InvalidInputError } from "./model";
 export { NetworkPolicyEngine } from "./engine";
+export type { EngineOptions } from "./engine";
+export type { ClassInfo, ConnectivityOverview, PolicyWeight, Share } from "./overview";
+export type { PortSpec } from "./table";
 export { naiveTruthTable } from "./naive";
+export { tableEntry } from "./verdict";

@@ -2,10 +2,10 @@
  * Addresses and CIDRs, on top of the project's parser (config/cidr.ts), with what ipBlock needs
  * besides: memoised parsing and the "strictly inside" test of `except`.
  */
-import { Cidr, cidrContains, parseCidr, parseIp as parseAddress } from "../../config/cidr";
+import { canonicalCidr, Cidr, cidrContains, parseCidr, parseIp as parseAddress } from "../../config/cidr";
 
 export type { Cidr };
-export { cidrContains, parseCidr };
+export { canonicalCidr, cidrContains, parseCidr };
 
 export type IpAddress = NonNullable<ReturnType<typeof parseAddress>>;
 

@@ -1,6 +1,6 @@
 /** Assembles verdicts from the outcome at each end; shared by both evaluators. */
 import * as reasons from "./reasons";
-import { Endpoint, Protocol, RuleRef, SideVerdict, Verdict } from "./types";
+import { Endpoint, Protocol, RuleRef, SideVerdict, TableEntry, Verdict } from "./types";
 
 /** What the policies at one end decided: who isolates it, and the first rule that allows. */
 export interface SideOutcome {
@@ -83,4 +83,10 @@ export function assembleVerdict(
   const parts = [egressSide?.reason, ingressSide?.reason].filter((part): part is string => part !== undefined);
   const reason = parts.length > 0 ? parts.join(reasons.SIDE_SEPARATOR) : reasons.noPodReason(source, destination);
   return { ...base, allowed, reason, self: false, egress: egressSide, ingress: ingressSide, repliesAllowed: allowed };
+}
+
+/** A verdict as a cell of a table. */
+export function tableEntry(verdict: Verdict): TableEntry {
+  const { from, to, port, protocol, allowed, reason } = verdict;
+  return { from, to, port, protocol, allowed, reason };
 }
