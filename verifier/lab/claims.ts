@@ -174,7 +174,23 @@ export const ADMISSION_CLAIMS: AdmissionClaim[] = [
   },
   {
     object: "Pod `data/busybox`, image `busybox`",
-    probes: [create(pod("data", "busybox", { containers: [{ name: "busybox", image: "busybox" }] }))],
+    // `data` enforces Pod Security `restricted`, which the API server checks before Gatekeeper:
+    // a bare `kubectl run busybox -n data --image=busybox` is refused there at every stage. The
+    // probe is a Pod that `restricted` admits, so that what is judged is its image alone.
+    probes: [
+      create(
+        pod("data", "busybox", {
+          securityContext: { runAsNonRoot: true, runAsUser: 65534, seccompProfile: { type: "RuntimeDefault" } },
+          containers: [
+            {
+              name: "busybox",
+              image: "busybox",
+              securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+            },
+          ],
+        }),
+      ),
+    ],
     expected: perStage("A A A D D", true, false),
   },
   {
