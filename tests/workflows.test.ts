@@ -592,18 +592,24 @@ function standIns(...names: string[]): { bin: string; calls: () => string[] } {
   };
 }
 
-/** Runs a step's script in `dir` with stand-ins, GITHUB_OUTPUT and GITHUB_STEP_SUMMARY as files there. */
+/**
+ * Runs a step's script in `dir` with stand-ins; GITHUB_OUTPUT, GITHUB_STEP_SUMMARY and RUNNER_TEMP
+ * are outside it, as on a runner.
+ */
 function runStep(
   script: string,
   env: Record<string, string>,
   bin: string,
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "step-")),
 ) {
-  const output = path.join(dir, "github-output");
-  const summary = path.join(dir, "step-summary");
+  const runner = fs.mkdtempSync(path.join(os.tmpdir(), "runner-"));
+  const output = path.join(runner, "github-output");
+  const summary = path.join(runner, "step-summary");
+  const temp = path.join(runner, "temp");
+  fs.mkdirSync(temp);
   const result = bash(
     script,
-    { ...env, GITHUB_OUTPUT: output, GITHUB_STEP_SUMMARY: summary },
+    { ...env, GITHUB_OUTPUT: output, GITHUB_STEP_SUMMARY: summary, RUNNER_TEMP: temp },
     {},
     `${bin}:${process.env.PATH}`,
     dir,
@@ -706,7 +712,7 @@ describe("class.yml", () => {
       ONLY: "${{ inputs.only }}",
     });
     expect(affected.run).toContain(
-      'npm run --silent class -- affected --roster class.yaml "${args[@]}" > stacks.json 2> why.txt || status=$?',
+      'npm run --silent class -- affected --roster class.yaml "${args[@]}" > "$stacks" 2> "$why" || status=$?',
     );
   });
 
@@ -737,7 +743,9 @@ describe("class.yml", () => {
         fake.bin,
         dir,
       );
-      return { ...result, npm: fake.calls(), sha };
+      // class affected counts new files in the checkout as changes: the step writes none there.
+      const status = spawnSync("git", ["status", "--porcelain"], { cwd: dir, encoding: "utf8" }).stdout;
+      return { ...result, npm: fake.calls(), sha, written: status };
     }
 
     it("a push compares with the commit before it, and hands the JSON to the matrix", () => {
@@ -746,6 +754,7 @@ describe("class.yml", () => {
       expect(result.output).toBe('stacks=["bob"]\n');
       expect(result.summary).toBe(`## Stacks\n\n\`\`\`\n${WHY}\`\`\`\n`);
       expect(result.status).toBe(0);
+      expect(result.written).toBe("");
     });
 
     it("a push without an earlier commit (a new branch), or whose earlier commit is gone (a force push): every trainee", () => {
