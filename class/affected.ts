@@ -116,8 +116,7 @@ export function affectedStacks(input: AffectedInput): Affected {
 function projectRelative(folder: string, projectDir: string): string | undefined {
   const relative = path.isAbsolute(folder) ? path.relative(projectDir, folder) : folder;
   const normal = path.posix.normalize(relative.split(path.sep).join("/")).replace(/\/+$/, "");
-  if (normal === "..") return undefined;
-  if (normal.startsWith("../") || path.posix.isAbsolute(normal)) return undefined;
+  if (normal === ".." || normal.startsWith("../") || path.posix.isAbsolute(normal)) return undefined;
   return normal === "." ? "" : normal;
 }
 
