@@ -9,7 +9,10 @@
 import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 
 /** The methods of an Automation API stack the class command calls. */
-export type ClassStack = Pick<Stack, "name" | "up" | "preview" | "destroy" | "cancel" | "history" | "outputs">;
+export type ClassStack = Pick<
+  Stack,
+  "name" | "up" | "preview" | "refresh" | "destroy" | "cancel" | "history" | "outputs"
+>;
 
 export interface ClassWorkspace {
   /** Selects the stack, creating it in the backend when it does not exist yet (preview and up). */

@@ -3,22 +3,25 @@
  *
  * Exit status: 0 when every trainee's stack did what was asked (or had done it already); 1 when
  * one failed or was cancelled (the summary names it; the same command again retries only what
- * is not done); 2 when nothing was run: bad flags, a bad roster, stack files out of date, no
- * Pulumi CLI, or a class that cannot fit the region's vCPU quota; 130 after Ctrl-C.
+ * is not done); 2 when nothing was run: bad flags, a bad roster, `up` after the course's end,
+ * stack files out of date, no Pulumi CLI, a class that cannot fit the region's vCPU quota, or for
+ * `affected` a base that is not a commit; 130 after Ctrl-C.
  */
 import * as fs from "fs";
 import * as path from "path";
 import { parseArgs as parseNodeArgs } from "util";
+import { Affected, affectedSince, GitError } from "./affected";
 import { automationWorkspace, ClassWorkspace, PulumiCliMissing } from "./automation";
 import { AzureCli, checkCapacity, clusterNeeds } from "./capacity";
-import { Output, ProgressDisplay, summary } from "./display";
+import { courseLine, endedRefusal, hasEnded } from "./course";
+import { duration, Output, ProgressDisplay, summary } from "./display";
 import { classOutputs, classStatus } from "./inspect";
 import { configFingerprint, programFingerprint, upMessage } from "./program";
 import { readRoster, RosterTrainee } from "./roster";
 import { RUN_COMMANDS, RunCommand, runClass } from "./runner";
 import { outOfDate, planStackFiles } from "./stack-files";
 
-export const COMMANDS = ["init", ...RUN_COMMANDS, "status", "outputs"] as const;
+export const COMMANDS = ["init", ...RUN_COMMANDS, "status", "outputs", "affected"] as const;
 export type Command = (typeof COMMANDS)[number];
 
 export const DEFAULT_CONCURRENCY = 4;
@@ -30,20 +33,30 @@ Commands, for every trainee of the roster:
   init       write Pulumi.<trainee>.yaml from the roster (needs no Pulumi CLI); keys the
              roster does not set, comments and secrets are kept
   preview    preview each stack (creating it in the backend if it is new)
-  up         deploy each trainee's lab; a run again retries only what is not done
+  up         deploy each trainee's lab; a run again retries only what is not done; refused
+             once the course has ended (the roster's endsAt)
+  refresh    read each stack's resources back from Azure and the cluster into its state
   destroy    destroy each trainee's lab; a run again retries only what is not destroyed
-  status     each trainee's stage, last update and result; changes nothing
+  status     the course's end, then each trainee's stage, last update and result; changes
+             nothing
   outputs    write kubeconfigs/<trainee>.yaml (mode 0600) and say how each trainee reaches
              phpMyAdmin
+  affected   print as a JSON array the trainees whose stack a change since --base touches:
+             their stack file, exercise folder or roster entry, or the program (all of them);
+             the reasons go to stderr; needs git, and no Pulumi CLI
 
 Options:
   --roster FILE      the roster (default: class.yaml)
   --only NAMES       only these trainees, comma-separated (alice,bob)
   --concurrency N    at most N stacks at once, 1 to ${MAX_CONCURRENCY} (default ${DEFAULT_CONCURRENCY})
+  --if-ended         destroy: only once the course has ended (endsAt); before it, do nothing
+  --base REF         affected: the commit to compare the working tree with
+  --all              affected: every trainee, whatever changed
   --help             this text
 
-preview, up, destroy, status and outputs drive the Pulumi CLI through Pulumi's Automation API,
-with the backend and passphrase of your environment (pulumi login, PULUMI_CONFIG_PASSPHRASE).
+preview, up, refresh, destroy, status and outputs drive the Pulumi CLI through Pulumi's
+Automation API, with the backend and passphrase of your environment (pulumi login,
+PULUMI_CONFIG_PASSPHRASE).
 `;
 
 export interface ClassOptions {
@@ -51,6 +64,12 @@ export interface ClassOptions {
   roster: string;
   only?: string[];
   concurrency: number;
+  /** destroy: only once the course has ended. */
+  ifEnded: boolean;
+  /** affected: the commit to compare with. */
+  base?: string;
+  /** affected: every trainee. */
+  all: boolean;
   help: boolean;
 }
 
@@ -58,13 +77,16 @@ const OPTIONS = {
   roster: { type: "string" },
   only: { type: "string", multiple: true },
   concurrency: { type: "string" },
+  "if-ended": { type: "boolean" },
+  base: { type: "string" },
+  all: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
 
 /** Parses the arguments (with Node's own parser, not strict, so that every problem is reported at once). */
 export function parseArgs(argv: string[]): { options?: ClassOptions; problems: string[] } {
   const problems: string[] = [];
-  const options: Partial<ClassOptions> & { help: boolean } = { help: false };
+  const options: Partial<ClassOptions> & { help: boolean } = { help: false, ifEnded: false, all: false };
   const positional: string[] = [];
   const { tokens } = parseNodeArgs({
     args: argv,
@@ -84,8 +106,10 @@ export function parseArgs(argv: string[]): { options?: ClassOptions; problems: s
       continue;
     }
     const name = token.name as keyof typeof OPTIONS;
-    if (name === "help") {
-      options.help = true;
+    if (name === "help" || name === "if-ended" || name === "all") {
+      if (name === "help") options.help = true;
+      else if (name === "all") options.all = true;
+      else options.ifEnded = true;
       continue;
     }
     const v = token.value;
@@ -95,6 +119,7 @@ export function parseArgs(argv: string[]): { options?: ClassOptions; problems: s
       continue;
     }
     if (name === "roster") options.roster = v;
+    else if (name === "base") options.base = v;
     else if (name === "only") {
       const names = v.split(",").map((n) => n.trim());
       if (names.some((n) => n === ""))
@@ -107,12 +132,28 @@ export function parseArgs(argv: string[]): { options?: ClassOptions; problems: s
       } else options.concurrency = n;
     }
   }
-  if (options.help) return { options: { command: "init", roster: "", concurrency: 1, help: true }, problems: [] };
+  if (options.help) {
+    return {
+      options: { command: "init", roster: "", concurrency: 1, ifEnded: false, all: false, help: true },
+      problems: [],
+    };
+  }
+  const command = positional[0];
   if (positional.length === 0) problems.push(`no command; expected one of ${COMMANDS.join(", ")}`);
-  else if (!(COMMANDS as readonly string[]).includes(positional[0])) {
-    problems.push(`${positional[0]}: not a command; expected one of ${COMMANDS.join(", ")}`);
+  else if (!(COMMANDS as readonly string[]).includes(command)) {
+    problems.push(`${command}: not a command; expected one of ${COMMANDS.join(", ")}`);
   }
   if (positional.length > 1) problems.push(`${positional.slice(1).join(" ")}: unexpected; one command at a time`);
+  if (options.ifEnded && command !== "destroy") problems.push("--if-ended: only for destroy");
+  if (command === "affected") {
+    if (options.base !== undefined && options.all) problems.push("--base, --all: one or the other");
+    if (options.base === undefined && !options.all) {
+      problems.push("affected: needs --base REF (the commit to compare with) or --all");
+    }
+  } else {
+    if (options.base !== undefined) problems.push("--base: only for affected");
+    if (options.all) problems.push("--all: only for affected");
+  }
   if (problems.length > 0) return { problems };
   return {
     options: {
@@ -120,6 +161,9 @@ export function parseArgs(argv: string[]): { options?: ClassOptions; problems: s
       roster: options.roster ?? "class.yaml",
       only: options.only,
       concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
+      ifEnded: options.ifEnded ?? false,
+      base: options.base,
+      all: options.all ?? false,
       help: false,
     },
     problems,
@@ -136,6 +180,7 @@ export interface ClassDeps {
   signal?: AbortSignal;
   stdout: Output;
   stderr: (text: string) => void;
+  /** The clock: the course's end, and the progress display. Defaults to Date.now. */
   now?: () => number;
   interruptGraceMs?: number;
   /** Called when stacks start to run: from then on Ctrl-C cancels them instead of leaving. */
@@ -156,9 +201,13 @@ export async function main(argv: string[], deps: ClassDeps): Promise<number> {
     return 0;
   }
 
+  const now = deps.now ?? Date.now;
   const { roster, problems, warnings } = readRoster(path.resolve(options.roster), deps.projectDir, options.roster);
   for (const warning of warnings) stderr(`warning: ${warning}\n`);
   if (!roster) return badInput(problems);
+  const end = roster.endsAt;
+  // Before anything else is looked up, the Pulumi CLI included: after the end, up must not start.
+  if (options.command === "up" && end && hasEnded(end, now())) return badInput([endedRefusal(end, now(), roster.file)]);
   let trainees: RosterTrainee[] = roster.trainees;
   if (options.only) {
     const known = new Set(trainees.map((t) => t.name));
@@ -171,6 +220,47 @@ export async function main(argv: string[], deps: ClassDeps): Promise<number> {
     trainees = trainees.filter((t) => options.only!.includes(t.name));
   }
   const names = trainees.map((t) => t.name);
+
+  if (options.command === "affected") {
+    let stacks: string[];
+    if (options.all) {
+      stacks = names;
+      stderr(`class affected: --all: ${names.length} of ${roster.trainees.length} trainees of ${roster.file}\n`);
+    } else {
+      const base = options.base!;
+      let affected: Affected;
+      try {
+        affected = affectedSince(deps.projectDir, options.roster, roster.trainees, base);
+      } catch (error) {
+        if (error instanceof GitError) return badInput([error.message]);
+        throw error;
+      }
+      stacks = affected.stacks.filter((name) => names.includes(name));
+      stderr(
+        `class affected since ${base}: ${stacks.length} of ${roster.trainees.length} trainees of ${roster.file}\n` +
+          affected.reasons.map((reason) => `  ${reason}\n`).join(""),
+      );
+    }
+    stdout.write(`${JSON.stringify(stacks)}\n`);
+    return 0;
+  }
+
+  if (options.command === "status") stdout.write(`${courseLine(end, now(), roster.file)}\n\n`);
+  if (options.ifEnded) {
+    if (!end) {
+      return badInput([
+        `--if-ended: ${roster.file} has no endsAt; set the course's end there, such as endsAt: 2026-12-18T17:00:00+01:00`,
+      ]);
+    }
+    if (!hasEnded(end, now())) {
+      stdout.write(
+        `nothing to do until ${end.text}: the course ends then (endsAt, ${roster.file}:${end.line}), in ${duration(end.at - now())}\n`,
+      );
+      return 0;
+    }
+    stdout.write(`the course ended at ${end.text}, ${duration(now() - end.at)} ago: destroying the labs\n`);
+  }
+
   const rosterName = path.basename(options.roster);
   const plans = planStackFiles(trainees, deps.projectDir, rosterName);
 
@@ -231,7 +321,7 @@ export async function main(argv: string[], deps: ClassDeps): Promise<number> {
   }
 
   deps.onRunStart?.();
-  const display = new ProgressDisplay(stdout, command, names, { now: deps.now });
+  const display = new ProgressDisplay(stdout, command, names, { now });
   display.start();
   const outcomes = await runClass({
     command,
@@ -242,7 +332,7 @@ export async function main(argv: string[], deps: ClassDeps): Promise<number> {
     signal: deps.signal,
     interruptGraceMs: deps.interruptGraceMs,
     onProgress: (p) => display.update(p),
-    now: deps.now,
+    now,
   });
   display.stop();
   stdout.write(`\n${summary(command, outcomes)}`);

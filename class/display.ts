@@ -12,12 +12,13 @@ export interface Output {
   isTTY?: boolean;
 }
 
-/** "4m12s", "35s", "1h02m". */
+/** "4m12s", "35s", "1h02m", "3d04h" (a course's end can be days away). */
 export function duration(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));
   if (s < 60) return `${s}s`;
   if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
-  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m`;
+  if (s < 86400) return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m`;
+  return `${Math.floor(s / 86400)}d${String(Math.floor((s % 86400) / 3600)).padStart(2, "0")}h`;
 }
 
 /** The engine's operations as Pulumi's own display counts them: `+3 ~1 -2 +-1`. */
@@ -164,8 +165,8 @@ export function summary(command: RunCommand, outcomes: TraineeOutcome[]): string
   const next =
     unfinished.length === 0
       ? ""
-      : command === "preview"
-        ? ` Previews always run again; to preview only these: --only ${unfinished.map((o) => o.trainee).join(",")}`
+      : command === "preview" || command === "refresh"
+        ? ` ${command === "preview" ? "Previews" : "Refreshes"} always run again; to ${command} only these: --only ${unfinished.map((o) => o.trainee).join(",")}`
         : ` Run the same command again: it retries only ${unfinished.map((o) => o.trainee).join(", ")}.`;
   return `${rows.join("\n")}\n\n${command}: ${outcomes.length} trainee${outcomes.length === 1 ? "" : "s"}: ${tally}.${next}\n`;
 }

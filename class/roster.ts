@@ -16,6 +16,7 @@ import { dnsPrefixFor } from "../components/cluster";
 import { holdsSecure, rawConfigValue, readStackConfig } from "../verifier/lab/stack";
 import { VerifyInputError } from "../verifier/model";
 import packageJson from "../package.json";
+import { CourseEnd, parseInstant } from "./course";
 import { STACK_NAME, stackFileName } from "./names";
 
 /** A configuration value as a stack file holds it: a string, or a list or mapping for structured keys. */
@@ -35,6 +36,7 @@ export interface RosterTrainee {
 export interface Roster {
   file: string;
   trainees: RosterTrainee[];
+  endsAt?: CourseEnd;
 }
 
 export interface RosterResult {
@@ -67,7 +69,7 @@ export const CONFIG_NAMESPACES: string[] = [
     .map((name) => name.slice("@pulumi/".length)),
 ];
 
-const TOP_LEVEL = ["defaults", "trainees"];
+const TOP_LEVEL = ["defaults", "trainees", "endsAt"];
 
 /**
  * Reads and validates the roster; the stack files beside `projectDir` complete each trainee's
@@ -90,18 +92,48 @@ export function readRoster(file: string, projectDir: string, shown = file): Rost
 
 /** Validates a roster's text; `file` names it in messages. */
 export function parseRoster(text: string, file: string, projectDir: string): RosterResult {
-  const problems: { line: number; text: string }[] = [];
+  const { trainees, endsAt, problems } = readEntries(text);
   const warnings: string[] = [];
+  const problem = (line: number, message: string) => problems.push({ line, text: message });
+  if (trainees) {
+    checkNames(trainees, problem);
+    for (const p of checkLabConfigs(trainees, projectDir, warnings)) problem(p.line, p.text);
+  }
+  return {
+    roster: problems.length === 0 && trainees ? { file, trainees, endsAt } : undefined,
+    problems: numbered(problems, file),
+    warnings,
+  };
+}
+
+/**
+ * The roster's entries as written, each trainee's configuration merged with the defaults, without
+ * the checks that need the project (names, the lab's validation): how `class affected` reads the
+ * roster of an earlier commit, whose trainees the stack files of today need not fit.
+ */
+export function rosterEntries(
+  text: string,
+  file: string,
+): { trainees?: RosterTrainee[]; endsAt?: CourseEnd; problems: string[] } {
+  const { trainees, endsAt, problems } = readEntries(text);
+  return { trainees: problems.length === 0 ? trainees : undefined, endsAt, problems: numbered(problems, file) };
+}
+
+type Problem = { line: number; text: string };
+
+function numbered(problems: Problem[], file: string): string[] {
+  return problems.sort((a, b) => a.line - b.line).map((p) => `${file}:${p.line}: ${p.text}`);
+}
+
+/** The shape of the roster: its keys, the trainees with their merged configuration, endsAt. */
+function readEntries(text: string): { trainees?: RosterTrainee[]; endsAt?: CourseEnd; problems: Problem[] } {
+  const problems: Problem[] = [];
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: true });
   const lineOf = (node: Node | null | undefined, fallback = 1) =>
     node?.range ? lineCounter.linePos(node.range[0]).line : fallback;
   const problem = (line: number, message: string) => problems.push({ line, text: message });
-  const done = (roster?: Roster): RosterResult => ({
-    roster: problems.length === 0 ? roster : undefined,
-    problems: problems.sort((a, b) => a.line - b.line).map((p) => `${file}:${p.line}: ${p.text}`),
-    warnings,
-  });
+  const done = (trainees?: RosterTrainee[], endsAt?: CourseEnd) => ({ trainees, endsAt, problems });
 
   if (doc.errors.length > 0) {
     const lines = text.split("\n");
@@ -117,13 +149,29 @@ export function parseRoster(text: string, file: string, projectDir: string): Ros
   }
   const top = doc.contents;
   if (!isMap(top)) {
-    problem(lineOf(top), "expected a mapping with `defaults` (optional) and `trainees`");
+    problem(lineOf(top), "expected a mapping with `defaults` (optional), `trainees` and `endsAt` (optional)");
     return done();
   }
   for (const pair of top.items) {
     const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
     if (!TOP_LEVEL.includes(key)) {
-      problem(lineOf(pair.key), `${key}: unknown key; a roster has ${TOP_LEVEL.join(" and ")}`);
+      problem(lineOf(pair.key), `${key}: unknown key; a roster has defaults, trainees and endsAt`);
+    }
+  }
+
+  let endsAt: CourseEnd | undefined;
+  const endsAtNode = top.get("endsAt", true) as Node | undefined;
+  if (endsAtNode !== undefined) {
+    const line = lineOf(endsAtNode, lineOf(top));
+    const text = isScalar(endsAtNode) && typeof endsAtNode.value === "string" ? endsAtNode.value : undefined;
+    const read = text === undefined ? { problem: "expected" } : parseInstant(text);
+    if ("at" in read) endsAt = { text: text!, at: read.at, line };
+    else {
+      const shown = text === undefined ? "" : ` ${JSON.stringify(text)}`;
+      problem(
+        line,
+        `endsAt:${shown} ${read.problem} an ISO 8601 date and time with a zone, such as 2026-12-18T17:00:00+01:00 (or Z for UTC)`,
+      );
     }
   }
 
@@ -140,7 +188,7 @@ export function parseRoster(text: string, file: string, projectDir: string): Ros
       lineOf(traineesNode ?? top),
       "trainees: expected a list of trainees, each with a name (- name: alice), and at least one",
     );
-    return done();
+    return done(undefined, endsAt);
   }
 
   const trainees: RosterTrainee[] = [];
@@ -188,11 +236,7 @@ export function parseRoster(text: string, file: string, projectDir: string): Ros
     }
     trainees.push({ name, line: lineOf(nameNode, line), config, origin });
   });
-
-  checkNames(trainees, problem);
-  const labProblems = checkLabConfigs(trainees, projectDir, warnings);
-  for (const p of labProblems) problem(p.line, p.text);
-  return done({ file, trainees });
+  return done(trainees, endsAt);
 }
 
 type Entries = Map<string, { value: ConfigValue; line: number }>;

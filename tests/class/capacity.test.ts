@@ -4,6 +4,7 @@ import * as fs from "fs";
 import * as path from "path";
 import type { AzureCli } from "../../class/capacity";
 import { checkCapacity, vcpusByName } from "../../class/capacity";
+import { CONFIG_KEYS } from "../../config/keys";
 import { FakeBackend } from "./fake-automation";
 import { NO_AZ, rosterOf, runCli, tmpProject } from "./helpers";
 
@@ -215,5 +216,23 @@ describe("up and the capacity check", () => {
     );
     const preview = await runCli(["preview", "--roster", roster], dir, backend);
     expect(preview.stdout).not.toContain("capacity:");
+  });
+});
+
+describe("the README's figures for a class on GitHub Actions", () => {
+  const readme = fs.readFileSync(path.join(__dirname, "..", "..", "README.md"), "utf8").replace(/\s+/g, " ");
+  const nodes = Number(CONFIG_KEYS.nodeCount.default);
+  const size = CONFIG_KEYS.nodeVmSize.default;
+  const vcpus = vcpusByName(size)!;
+
+  it("are the default cluster's, as the capacity check counts it", () => {
+    expect([nodes, size, vcpus]).toEqual([2, "Standard_D2s_v5", 2]);
+    expect(readme).toContain(
+      `\`nodeCount\` ${nodes} × ${vcpus} vCPUs of \`${size}\` = ${nodes * vcpus} vCPUs per trainee with the defaults`,
+    );
+    expect(readme).toContain(
+      `a class of N needs ${nodes * vcpus} × N vCPUs of both the region's "Total Regional vCPUs" and its "Standard DSv5 Family vCPUs" quotas: ${nodes * vcpus * 10} for 10 trainees, ${nodes * vcpus * 30} for 30.`,
+    );
+    expect(readme).toContain(`| ${nodes} nodes × 24 h | ${nodes * 24} × the hourly price of \`${size}\``);
   });
 });

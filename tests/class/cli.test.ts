@@ -24,13 +24,42 @@ describe("flags", () => {
       '--concurrency: "0" is not accepted; expected an integer from 1 to 50',
       '--only: "a,,b" has an empty name; expected names such as alice,bob',
       "--roster: needs a value",
-      "upp: not a command; expected one of init, preview, up, destroy, status, outputs",
+      "upp: not a command; expected one of init, preview, up, refresh, destroy, status, outputs, affected",
     ]);
     expect(parseArgs(["up", "down", "--concurrency"]).problems).toEqual([
       "--concurrency: needs a value",
       "down: unexpected; one command at a time",
     ]);
-    expect(parseArgs([]).problems).toEqual(["no command; expected one of init, preview, up, destroy, status, outputs"]);
+    expect(parseArgs([]).problems).toEqual([
+      "no command; expected one of init, preview, up, refresh, destroy, status, outputs, affected",
+    ]);
+  });
+
+  it("each command's own flags, and only there", () => {
+    expect(parseArgs(["up", "--if-ended", "--base", "HEAD~1", "--all"]).problems).toEqual([
+      "--if-ended: only for destroy",
+      "--base: only for affected",
+      "--all: only for affected",
+    ]);
+    expect(parseArgs(["affected"]).problems).toEqual([
+      "affected: needs --base REF (the commit to compare with) or --all",
+    ]);
+    expect(parseArgs(["affected", "--base", "main", "--all"]).problems).toEqual(["--base, --all: one or the other"]);
+    expect(parseArgs(["affected", "--base", "--all"]).problems).toEqual([
+      "--base: needs a value",
+      "affected: needs --base REF (the commit to compare with) or --all",
+    ]);
+    expect(parseArgs(["affected", "--base=main~2", "--only", "bob"]).options).toEqual({
+      command: "affected",
+      roster: "class.yaml",
+      only: ["bob"],
+      concurrency: 4,
+      ifEnded: false,
+      base: "main~2",
+      all: false,
+      help: false,
+    });
+    expect(parseArgs(["destroy", "--if-ended"]).options).toMatchObject({ command: "destroy", ifEnded: true });
   });
 
   it("values inline or apart, --only repeatable", () => {
@@ -41,6 +70,8 @@ describe("flags", () => {
       roster: "r.yaml",
       only: ["alice", "bob", "carol"],
       concurrency: 7,
+      ifEnded: false,
+      all: false,
       help: false,
     });
   });
@@ -51,6 +82,9 @@ describe("flags", () => {
       roster: "class.yaml",
       only: undefined,
       concurrency: 4,
+      ifEnded: false,
+      base: undefined,
+      all: false,
       help: false,
     });
   });
@@ -94,7 +128,7 @@ describe("before anything runs", () => {
       process.env.PATH = savedPath;
     });
 
-    it.each(["preview", "up", "destroy", "status", "outputs"])(
+    it.each(["preview", "up", "refresh", "destroy", "status", "outputs"])(
       "%s stops at once and says how to install it, with the other problems",
       async (command) => {
         const { dir, roster } = project();
@@ -112,7 +146,12 @@ describe("before anything runs", () => {
             bob +
             "  the Pulumi CLI cannot be run (`pulumi` is not on PATH); install it with `curl -fsSL https://get.pulumi.com | sh` (or see https://www.pulumi.com/docs/iac/download-install/), open a new shell so that `pulumi` is on PATH, and run the command again; `init` needs no CLI\n",
         );
-        expect(run.stdout).toBe("");
+        // status says when the course ends before it needs the CLI.
+        expect(run.stdout).toBe(
+          command === "status"
+            ? `course end: not set (no endsAt in ${roster}), so nothing takes the labs down by itself\n\n`
+            : "",
+        );
       },
     );
 

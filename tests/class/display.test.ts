@@ -11,6 +11,9 @@ describe("the figures", () => {
     [35_400, "35s"],
     [252_000, "4m12s"],
     [3_720_000, "1h02m"],
+    [86_399_000, "23h59m"],
+    [86_400_000, "1d00h"],
+    [273_600_000, "3d04h"],
   ])("%i ms reads %s", (ms, text) => expect(duration(ms)).toBe(text));
 
   it("changes count as Pulumi's display does, unchanged resources left out", () => {
@@ -146,6 +149,12 @@ describe("the summary", () => {
   it("a preview says how to preview only what failed", () => {
     expect(summary("preview", [{ trainee: "bob", result: "failed", durationMs: 1000, error: "boom" }])).toContain(
       "preview: 1 trainee: 1 failed. Previews always run again; to preview only these: --only bob\n",
+    );
+  });
+
+  it("so does a refresh, which is never done for good either", () => {
+    expect(summary("refresh", [{ trainee: "bob", result: "failed", durationMs: 1000, error: "boom" }])).toContain(
+      "refresh: 1 trainee: 1 failed. Refreshes always run again; to refresh only these: --only bob\n",
     );
   });
 });

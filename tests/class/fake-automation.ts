@@ -4,7 +4,7 @@
  * as the real CLI does where the class command depends on it:
  * - errors are the SDK's own classes, built by the SDK's own classifier from the CLI's real stderr
  *   ("no stack named 'x' found", "the stack is currently locked by 1 lock(s)");
- * - preview, up and destroy take the stack's lock for their whole run; a second one is refused;
+ * - preview, up, refresh and destroy take the stack's lock for their whole run; a second one is refused;
  * - the engine's events arrive as the CLI sends them: a prelude, then for each resource a
  *   resourcePreEvent, then resOutputsEvent (or a diagnostic and resOpFailedEvent), then a summary;
  * - SIGINT (the AbortSignal of the options, or a terminal's Ctrl-C, `interruptTerminal`): the
@@ -14,8 +14,8 @@
  *   lock too, as a killed process does;
  * - `cancel()` deletes the stack's locks (as `pulumi cancel` does on a self-managed backend), and
  *   it records a violation when it is called while an update of the stack still runs;
- * - history holds updates and destroys, newest first (previews are not recorded), with the
- *   message given to up.
+ * - history holds updates, refreshes and destroys, newest first (previews are not recorded), with
+ *   the message given to up; a refresh finds no drift.
  */
 import type { EngineEvent, OpMap, OutputMap, UpdateSummary } from "@pulumi/pulumi/automation";
 import type { ClassStack, ClassWorkspace } from "../../class/automation";
@@ -57,7 +57,7 @@ interface StackState {
 
 interface LiveCli {
   stack: string;
-  kind: "preview" | "update" | "destroy";
+  kind: "preview" | "update" | "refresh" | "destroy";
   sigints: number;
   /** Wakes the step in flight when the CLI is terminated. */
   terminate: () => void;
@@ -158,6 +158,10 @@ export class FakeBackend {
         await this.run(name, "update", opts ?? {});
         return { stdout: "", stderr: "", outputs: state().outputs, summary: state().history[0] };
       },
+      refresh: async (opts?: { onEvent?: (e: EngineEvent) => void; signal?: AbortSignal }) => {
+        await this.run(name, "refresh", opts ?? {});
+        return { stdout: "", stderr: "", summary: state().history[0] };
+      },
       destroy: async (opts?: { onEvent?: (e: EngineEvent) => void; signal?: AbortSignal }) => {
         await this.run(name, "destroy", opts ?? {});
         return { stdout: "", stderr: "", summary: state().history[0] };
@@ -238,7 +242,7 @@ export class FakeBackend {
     const onAbort = () => this.sigint(cli);
     opts.signal?.addEventListener("abort", onAbort);
 
-    const steps = kind === "destroy" ? state.resources : (script.resources ?? 25);
+    const steps = kind === "destroy" || kind === "refresh" ? state.resources : (script.resources ?? 25);
     const ops: OpMap = {};
     const count = (op: keyof OpMap) => (ops[op] = (ops[op] ?? 0) + 1);
     let failed: string | undefined;
@@ -247,6 +251,7 @@ export class FakeBackend {
       cli.emit({ preludeEvent: { config: {} } });
       for (let step = 0; step < steps; step++) {
         if (cli.sigints > 0 || terminated) break;
+        // A refresh reads back each resource in the state; with no drift, each stays the same.
         const op = kind === "destroy" ? "delete" : step < state.resources ? "same" : "create";
         const urn = `urn:pulumi:${name}::k8s-hardening-lab::k8s-hardening-lab:index:Lab::lab-${step}`;
         const metadata = { op, urn, type: "k8s-hardening-lab:index:Lab", provider: "" } as const;
@@ -282,7 +287,9 @@ export class FakeBackend {
       cli.emit({ summaryEvent: { maybeCorrupt: false, durationSeconds: 1, resourceChanges: ops, policyPacks: {} } });
       const cancelled = cli.sigints > 0;
       if (kind !== "preview") {
-        state.resources = kind === "destroy" ? state.resources - done : Math.max(state.resources, done);
+        if (kind !== "refresh") {
+          state.resources = kind === "destroy" ? state.resources - done : Math.max(state.resources, done);
+        }
         this.record(name, {
           kind,
           result: failed || cancelled ? "failed" : "succeeded",

@@ -102,6 +102,8 @@ describe("status", () => {
     expect(run).toEqual({
       status: 0,
       stdout: [
+        `course end: not set (no endsAt in ${roster}), so nothing takes the labs down by itself`,
+        "",
         "trainee  stage          last update                     result     up to date",
         "alice    allowed-repos  update 1, 2025-01-06 09:00 UTC  succeeded  yes",
         "bob      zero-trust     update 1, 2025-01-06 09:00 UTC  succeeded  no: run up",

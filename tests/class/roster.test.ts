@@ -23,13 +23,13 @@ const BAD_ROSTERS: [string, string, string[]][] = [
   [
     "a list instead of a mapping",
     "- alice\n- bob\n",
-    ["class.yaml:1: expected a mapping with `defaults` (optional) and `trainees`"],
+    ["class.yaml:1: expected a mapping with `defaults` (optional), `trainees` and `endsAt` (optional)"],
   ],
   [
     "a misspelt top-level key, and so no region",
     "default:\n  azure-native:location: westeurope\ntrainees:\n  - name: alice\n",
     [
-      "class.yaml:1: default: unknown key; a roster has defaults and trainees",
+      "class.yaml:1: default: unknown key; a roster has defaults, trainees and endsAt",
       `class.yaml:4: alice: ${LOCATION_NOT_SET}`,
     ],
   ],

@@ -219,7 +219,7 @@ describe("Ctrl-C", () => {
   });
 });
 
-describe("destroy and preview", () => {
+describe("destroy, refresh and preview", () => {
   it("destroy runs on deployed stacks only, and a second destroy finds them all done", async () => {
     const { dir, roster } = await classOf10();
     const backend = new FakeBackend(scripts({ stepMs: 1 }));
@@ -245,6 +245,35 @@ describe("destroy and preview", () => {
       ["trainee02", "already done"],
     ]);
     expect(backend.callsOf("destroy")).toEqual(["trainee01", "trainee02"]);
+  });
+
+  it("refresh runs on existing stacks only, every time; the next up runs again", async () => {
+    const { dir, roster } = await classOf10();
+    const backend = new FakeBackend(scripts({ stepMs: 1 }));
+    expect((await runCli(["up", "--roster", roster, "--only", "trainee01"], dir, backend)).status).toBe(0);
+    const only = ["--only", "trainee01,trainee02"];
+    const first = await runCli(["refresh", "--roster", roster, ...only], dir, backend);
+    expect(first.status).toBe(0);
+    expect(results(first)).toEqual([
+      ["trainee01", "succeeded"],
+      ["trainee02", "already done"],
+    ]);
+    expect(first.stdout).toMatch(/trainee01 +succeeded +\d+s +none\n/);
+    expect(first.stdout).toMatch(/trainee02 +already done +-? *no such stack in the backend: nothing to refresh\n/);
+    // refresh never creates a stack, and reads no history to skip one.
+    expect(backend.stacks.has("trainee02")).toBe(false);
+    expect(backend.callsOf("history")).toEqual(["trainee01"]);
+    await runCli(["refresh", "--roster", roster, ...only], dir, backend);
+    expect(backend.callsOf("refresh")).toEqual(["trainee01", "trainee01"]);
+    expect(backend.stacks.get("trainee01")!.history.map((h) => [h.kind, h.result])).toEqual([
+      ["refresh", "succeeded"],
+      ["refresh", "succeeded"],
+      ["update", "succeeded"],
+    ]);
+    // A refresh may have found drift: up is not done until it runs again.
+    const upsBefore = backend.callsOf("up").length;
+    expect((await runCli(["up", "--roster", roster, "--only", "trainee01"], dir, backend)).status).toBe(0);
+    expect(backend.callsOf("up").slice(upsBefore)).toEqual(["trainee01"]);
   });
 
   it("preview creates missing stacks, records nothing, and runs every time", async () => {
