@@ -138,6 +138,21 @@ export const SCALARS: ScalarRow[] = [
   row("123456789.0", float("123456789", "1.2345679e+08"), `${YAML_FLOAT}; as a key, float32 digits`),
   row("3.14159265358979", float("3.14159265358979", "3.1415927"), `${YAML_FLOAT}; as a key, float32 digits`),
   row("1e39", float("1e+39", ".inf"), `${YAML_FLOAT}; as a key, beyond float32: +Inf, named .inf`),
+  row(
+    "1048576.25",
+    float("1048576.25", "1.0485762e+06"),
+    `${YAML_FLOAT}; as a key, halfway between two 8-digit decimals: the even one`,
+  ),
+  row(
+    "0.000244140625",
+    float("0.000244140625", "0.00024414062"),
+    `${YAML_FLOAT}; as a key, 2^-12, halfway too: the even one`,
+  ),
+  row(
+    "1.262177448353619e-29",
+    float("1.262177448353619e-29", "1.2621775e-29"),
+    `${YAML_FLOAT}; as a key, 2^-96: below a power of two the interval is narrower, so the 8 digits above`,
+  ),
   row("1e-999", float("0"), `${YAML_FLOAT}: an underflow is 0, no error`),
   row("1e999", str, `${YAML_FLOAT} out of range: an error, so a string`),
   row("-1e999", str, `${YAML_FLOAT} out of range: a string`),

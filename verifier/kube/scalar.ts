@@ -160,26 +160,60 @@ function formatFloat32(f: number): string {
   if (Number.isNaN(single)) return ".nan";
   if (!Number.isFinite(single)) return single > 0 ? ".inf" : "-.inf";
   if (single === 0) return Object.is(single, -0) ? "-0" : "0";
-  // The shortest digits that read back as the same float32. Reading them as a float64 first rounds
-  // twice, which differs from Go's single rounding only for a decimal within 2^-29 ulp of a float32
-  // tie, which no key of nine digits or fewer is.
-  let exponential = "";
-  for (let precision = 1; precision <= 9; precision++) {
-    exponential = single.toExponential(precision - 1);
-    if (Math.fround(Number(exponential)) === single) break;
-  }
-  const [mantissa, exponentText] = exponential.replace(/^-/, "").split("e");
-  const digits = mantissa.replace(".", "").replace(/0+$/, "");
-  const exponent = Number(exponentText);
   const sign = single < 0 ? "-" : "";
+  const { digits, point } = shortestFloat32(Math.abs(single));
+  const exponent = point - 1;
   // 'g' with the shortest digits writes an exponent below -4 and from 6 on (%e), else %f.
   if (exponent < -4 || exponent >= 6) {
     const fraction = digits.length > 1 ? `.${digits.slice(1)}` : "";
     const magnitudeText = String(Math.abs(exponent)).padStart(2, "0");
     return `${sign}${digits[0]}${fraction}e${exponent < 0 ? "-" : "+"}${magnitudeText}`;
   }
-  const point = exponent + 1;
   if (point <= 0) return `${sign}0.${"0".repeat(-point)}${digits}`;
   if (point >= digits.length) return `${sign}${digits}${"0".repeat(point - digits.length)}`;
   return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
+}
+
+const pow = (base: bigint, exponent: number) => (exponent > 0 ? base ** BigInt(exponent) : 1n);
+
+/**
+ * The digits of a positive float32 as strconv's ryuFtoaShortest finds them (value = 0.digits ×
+ * 10^point), in exact arithmetic: the coarsest power of ten with a multiple inside the interval that
+ * reads back as the float32 (its ends included when the mantissa is even; narrower below a power
+ * of two), and on it the float32 rounded half to even, kept inside the interval.
+ */
+function shortestFloat32(single: number): { digits: string; point: number } {
+  const bits = new Uint32Array(new Float32Array([single]).buffer)[0];
+  const biased = bits >>> 23;
+  const mantissa = biased === 0 ? bits & 0x7fffff : (bits & 0x7fffff) | 0x800000;
+  const exponent = biased === 0 ? -149 : biased - 150; // single = mantissa × 2^exponent
+  // An integer below 2^24 is written as it is.
+  if (exponent <= 0 && Number.isInteger(single)) {
+    const text = String(single);
+    const digits = text.replace(/0+$/, "");
+    return { digits, point: text.length };
+  }
+  const border = mantissa === 0x800000 && biased > 1;
+  const m = BigInt(mantissa);
+  const [lower, central, upper] = border ? [4n * m - 1n, 4n * m, 4n * m + 2n] : [2n * m - 1n, 2n * m, 2n * m + 1n];
+  const e2 = exponent - (border ? 2 : 1);
+  const even = mantissa % 2 === 0;
+  for (let j = 40; j >= -60; j--) {
+    // x × 2^e2 / 10^j as numerator / denominator.
+    const scale = (x: bigint) => (x << BigInt(Math.max(e2, 0))) * pow(10n, -j);
+    const denominator = pow(10n, j) << BigInt(Math.max(-e2, 0));
+    const low = scale(lower);
+    const high = scale(upper);
+    let first = low / denominator + (low % denominator === 0n ? (even ? 0n : 1n) : 1n);
+    const last = high / denominator - (high % denominator === 0n && !even ? 1n : 0n);
+    if (first > last) continue;
+    const value = scale(central);
+    const floor = value / denominator;
+    const twice = 2n * (value - floor * denominator);
+    const up = twice > denominator || (twice === denominator && floor % 2n === 1n);
+    first = floor < first ? first : up && floor < last ? floor + 1n : floor;
+    const text = first.toString();
+    return { digits: text.replace(/0+$/, ""), point: text.length + j };
+  }
+  throw new Error(`no digits for the float32 ${single}`);
 }
