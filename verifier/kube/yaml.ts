@@ -14,9 +14,10 @@
  * to a boolean or a number is refused, naming the file, the line, the object and the field, and
  * what kubectl would do: the API server would refuse the object (`cannot unmarshal bool into Go
  * struct field ... of type string`), so the verifier must not judge it. Where the schema expects a
- * number or a boolean, the value is read as kubectl reads it (`0o120` is 80). Keys are converted to
- * JSON as sigs.k8s.io/yaml converts them (`on` is "true", `1e6` "1e+06"), and refused where it
- * refuses them (null, a uint64). Quoted values are strings as written.
+ * number or a boolean, the value is read as kubectl reads it (`0o120` is 80). In the mappings whose
+ * fields the schema knows, a key is converted to JSON as sigs.k8s.io/yaml converts it (`on` is
+ * "true", `1e6` "1e+06") and named where that changes it, or refused where sigs.k8s.io/yaml refuses
+ * it (null, a uint64). Quoted values are strings as written.
  *
  * The text is parsed once, by js-yaml's event parser (a flat list of events that keep each
  * scalar's style and offsets), with those scalar rules; the values are constructed from the
