@@ -1,8 +1,9 @@
 // `npm run verify -- --manifests FILE` reads YAML as kubectl does (verifier/kube/yaml.ts): a plain
-// scalar that YAML 1.1 reads as a boolean or a number where Kubernetes expects a string is refused
+// scalar that go-yaml v2 reads as a boolean or a number where Kubernetes expects a string is refused
 // (exit 2, naming the file, the line, the object, the field and what kubectl would do); quoted, the
-// same values are strings as written. Names, labels and annotations the API server would refuse are
-// refused too (issue 12).
+// same values are strings as written. What go-yaml v2 leaves a string is accepted as written, and a
+// NaN or an infinity, which JSON cannot carry, is refused in any field (issue 16). Names, labels
+// and annotations the API server would refuse are refused too (issue 12).
 import { verify } from "./helpers";
 
 const SCALARS = "tests/fixtures/manifests/kubectl-scalars";
@@ -61,6 +62,22 @@ describe("plain scalars that kubectl reads as booleans or numbers where a string
     );
   });
 
+  it("a label value `0o17`, which go-yaml v2 reads with strconv's 0o prefix (issue 16)", async () => {
+    expect(await refusal(`${SCALARS}/label-0o17.yaml`)).toEqual(
+      refused(
+        `${SCALARS}/label-0o17.yaml:9: Pod web/web: metadata.labels.version: kubectl reads \`0o17\` as the number 15; quote it`,
+      ),
+    );
+  });
+
+  it("`replicas: .inf`: JSON cannot carry it, so kubectl refuses the file (issue 16)", async () => {
+    expect(await refusal(`${SCALARS}/replicas-inf.yaml`)).toEqual(
+      refused(
+        `${SCALARS}/replicas-inf.yaml:9: Deployment web/web: spec.replicas: kubectl reads \`.inf\` as +Inf, which JSON cannot carry (json: unsupported value: +Inf); quote it`,
+      ),
+    );
+  });
+
   it("the same five quoted are accepted and read as written", async () => {
     // The query answers the cells to n/web, per pod, with their reasons.
     const result = await verify("--manifests", `${SCALARS}/quoted.yaml`, "--to", "n/web", "--format", "json");
@@ -89,6 +106,30 @@ describe("plain scalars that kubectl reads as booleans or numbers where a string
           "egress from other/client allowed: not isolated for egress; ingress to n/web denied: isolated by n/flagged, no ingress rule allows 8080/TCP from other/client",
         ],
       ],
+    );
+  });
+});
+
+describe("what go-yaml v2 leaves a string, and numbers it reads that YAML 1.1 would not (issue 16)", () => {
+  it("a pod-template-hash `e0167131` is a label as written, and a containerPort `0o120` is 80", async () => {
+    const web = "shop/web-e0167131-x7k2p";
+    const result = await verify("--manifests", `${SCALARS}/pod-template-hash.yaml`, "--to", web, "--format", "json");
+    expect([result.status, result.stderr]).toEqual([0, ""]);
+    const report = JSON.parse(result.stdout);
+    expect(report.policies).toEqual(["shop/web-hash"]);
+    const cells = report.connectivity.map((c: { from: string; port: number; protocol: string; allowed: boolean }) => [
+      c.from,
+      `${c.port}/${c.protocol}`,
+      c.allowed,
+    ]);
+    // shop/web-hash selects web by `pod-template-hash: "e0167131"`, and web declares port 80.
+    expect(cells).toEqual([
+      [web, "80/TCP", true],
+      ["shop/client", "80/TCP", true],
+      ["shop/other", "80/TCP", false],
+    ]);
+    expect(report.connectivity[2].reason).toBe(
+      `egress from shop/other allowed: not isolated for egress; ingress to ${web} denied: isolated by shop/web-hash, no ingress rule allows 80/TCP from shop/other`,
     );
   });
 });

@@ -89,6 +89,35 @@ describe("refusals beyond plain values", () => {
     ]);
   });
 
+  it("NaN and the infinities in any field, known or not, and through an alias: kubectl refuses the file", () => {
+    const text = pod(
+      "  labels:\n    a: .nan\n  annotations:\n    limit: &top .INF",
+      "      ports:\n        - containerPort: -.inf\nextra:\n  floor: [1, *top]",
+    );
+    const json = (go: string) => `which JSON cannot carry (json: unsupported value: ${go}); quote it`;
+    expect(read(text).problems).toEqual([
+      `f.yaml:7: Pod app/web: metadata.labels.a: kubectl reads \`.nan\` as NaN, ${json("NaN")}`,
+      `f.yaml:9: Pod app/web: metadata.annotations.limit: kubectl reads \`.INF\` as +Inf, ${json("+Inf")}`,
+      `f.yaml:15: Pod app/web: spec.containers[0].ports[0].containerPort: kubectl reads \`-.inf\` as -Inf, ${json("-Inf")}`,
+      `f.yaml:17: Pod app/web: extra.floor[1]: kubectl reads \`*top\` as +Inf, ${json("+Inf")}`,
+    ]);
+  });
+
+  it("the keys sigs.k8s.io/yaml cannot make JSON keys of (null, a uint64) and a float key in float32 digits", () => {
+    const text = pod(
+      "  labels:\n    null: a\n    18446744073709551615: c\n    123456789.0: d\n    .nan: e\n  annotations:\n    ~: b",
+    );
+    const refused = (line: number, field: string, as: string, type: string) =>
+      `f.yaml:${line}: Pod app/web: metadata.${field}: kubectl reads the key ${as}, which it cannot make a JSON key of (unsupported map key of type: ${type}); quote it`;
+    expect(read(text).problems).toEqual([
+      refused(7, "labels", "`null` as null", "<nil>"),
+      refused(8, "labels", "`18446744073709551615` as the uint64 18446744073709551615", "uint64"),
+      'f.yaml:9: Pod app/web: metadata.labels: kubectl reads the key `123456789.0` as "1.2345679e+08"; quote it',
+      // `.nan` is the key ".nan" as written.
+      refused(12, "annotations", "`~` as null", "<nil>"),
+    ]);
+  });
+
   it("an alias to an anchor of another document is a YAML error, not a crash", () => {
     expect(read("a: &x 1\n---\n" + pod("  labels: *x")).problems).toEqual([
       'f.yaml: invalid YAML at line 8: unidentified alias "x"',

@@ -1,24 +1,30 @@
 /**
- * YAML read as kubectl reads it. kubectl and the API machinery decode YAML with sigs.k8s.io/yaml
- * over go-yaml v2, that is with YAML 1.1's scalars: `y`, `n`, `yes`, `no`, `on`, `off` (lower,
- * Capitalised or UPPER case), `true` and `false` are booleans, `1.0`, `0777`, `0x1F` and `1e3`
- * numbers, `~` and `null` null. The yaml library's own YAML 1.1 schema has exactly these rules, and
- * they are taken from it (KUBE_SCALAR_TAGS); two of its tags are dropped because go-yaml v2 hands
- * them to sigs.k8s.io/yaml as strings: timestamps (decoded into interface{}, go-yaml keeps
- * `2024-01-01` a string) and sexagesimal numbers (`1:20`, which go-yaml never had).
+ * YAML read as kubectl reads it. kubectl 1.34 decodes YAML with sigs.k8s.io/yaml v1.6.0 over go-yaml
+ * v2 (go.yaml.in/yaml/v2 v2.4.2), and a plain scalar is what go-yaml v2's resolver makes of it, not
+ * what YAML 1.1's regular expressions would: scalar.ts has its rules. `y`, `n`, `yes`, `no`, `on`,
+ * `off`, `true`, `false` (lower, Capitalised or UPPER case) are booleans; `~`, `null` and the empty
+ * scalar null; a scalar starting with a sign or a digit goes through Go's strconv, so `0777` is 511,
+ * `0o17` 15, `0x1F` 31, `08` the float 8 and `1_000` 1000; a scalar starting with any other
+ * character is a string, so `e10` and a pod-template-hash like `e0167131` stay strings;
+ * timestamps and `1:20` are strings. `.nan` and `.inf` are floats JSON cannot carry: kubectl refuses
+ * the whole file (`error converting YAML to JSON: json: unsupported value: NaN`), and so does the
+ * verifier, in whatever field they are.
  *
- * Where the Kubernetes schema expects a string (schema.ts), a plain scalar that YAML 1.1 resolves
+ * Where the Kubernetes schema expects a string (schema.ts), a plain scalar that go-yaml resolves
  * to a boolean or a number is refused, naming the file, the line, the object and the field, and
  * what kubectl would do: the API server would refuse the object (`cannot unmarshal bool into Go
  * struct field ... of type string`), so the verifier must not judge it. Where the schema expects a
- * number or a boolean, the value is read as kubectl reads it (`0777` is 511). Quoted values are
- * strings as written.
+ * number or a boolean, the value is read as kubectl reads it (`0o120` is 80). In the mappings whose
+ * fields the schema knows, a key is converted to JSON as sigs.k8s.io/yaml converts it (`on` is
+ * "true", `1e6` "1e+06") and named where that changes it, or refused where sigs.k8s.io/yaml refuses
+ * it (null, a uint64). Quoted values are strings as written.
  *
  * The text is parsed once, by js-yaml's event parser (a flat list of events that keep each
  * scalar's style and offsets), with those scalar rules; the values are constructed from the
  * events, and one walk over the events, guided by the schema beside the values, finds the fields
- * Kubernetes would refuse. The yaml library's own parser reads a 46 MB `kubectl get -o yaml` dump
- * four times slower, in three times the memory (bench/read-manifests.ts); it still words syntax
+ * Kubernetes would refuse (a second walk, over the whole object, only in a file where a NaN or an
+ * infinity was read). The yaml library's own parser reads a 46 MB `kubectl get -o yaml` dump
+ * four times slower, in three times the memory (bench/end-to-end.ts); it still words syntax
  * errors, which it explains better.
  */
 import {
@@ -39,8 +45,9 @@ import {
   type ScalarEvent,
   type ScalarTagDefinition,
 } from "js-yaml";
-import { Document, isScalar, parseAllDocuments, type ScalarTag } from "yaml";
+import { parseAllDocuments } from "yaml";
 import { describeObject, isRecord } from "./object";
+import { FIRST_CHARS, jsonKey, jsonNumber, resolvePlain, type GoScalar } from "./scalar";
 import {
   expectedTypes,
   isConstraint,
@@ -54,53 +61,45 @@ import {
   type Schema,
 } from "./schema";
 
-/** The yaml library's YAML 1.1 scalar tags (null, bool, int, float), less what go-yaml v2 leaves a string. */
-export const KUBE_SCALAR_TAGS: ScalarTag[] = new Document(null, { version: "1.1" }).schema.tags.filter(
-  (tag): tag is ScalarTag =>
-    "test" in tag &&
-    tag.test !== undefined &&
-    tag.default === true &&
-    !["tag:yaml.org,2002:str", "tag:yaml.org,2002:merge", "tag:yaml.org,2002:timestamp"].includes(tag.tag) &&
-    tag.format !== "TIME",
-);
+// go-yaml v2's reading of the last plain scalar: js-yaml asks each tag that may match it in turn.
+let lastSource = "";
+let lastRead: GoScalar = resolvePlain("");
 
-const refuse = (message: string) => {
-  throw new Error(message);
-};
+/** Values JSON cannot carry (NaN, infinities) constructed so far: a file with none needs no search for them. */
+let nonFinite = 0;
 
-/** One js-yaml tag per YAML tag, trying the yaml library's forms of it in the library's order. */
-function scalarTags(): ScalarTagDefinition[] {
-  const byName = new Map<string, ScalarTag[]>();
-  for (const tag of KUBE_SCALAR_TAGS) byName.set(tag.tag, [...(byName.get(tag.tag) ?? []), tag]);
-  return [...byName].map(([name, forms]) =>
-    defineScalarTag(name, {
-      implicit: true,
-      implicitFirstChars: null,
-      resolve: (source) => {
-        for (const form of forms) {
-          if (form.test!.test(source)) {
-            const value = form.resolve(source, refuse, {});
-            return isScalar(value) ? value.value : value;
-          }
-        }
-        return NOT_RESOLVED;
-      },
-      identify: () => false,
-    }),
-  );
+/**
+ * The YAML tag of each Go type go-yaml v2 resolves a plain scalar to; explicitly (`!!int 5`), a tag
+ * takes what resolves to it, and `!!float` an integer too, as go-yaml's resolve does.
+ */
+function goTag(tag: "null" | "bool" | "int" | "float", firstChars: readonly string[]): ScalarTagDefinition {
+  return defineScalarTag(`tag:yaml.org,2002:${tag}`, {
+    implicit: true,
+    implicitFirstChars: firstChars,
+    resolve: (source, isExplicit) => {
+      if (lastSource !== source) {
+        lastSource = source;
+        lastRead = resolvePlain(source);
+      }
+      const read = lastRead;
+      if (read.tag !== tag && !(isExplicit && tag === "float" && read.tag === "int")) return NOT_RESOLVED;
+      if (typeof read.value === "number" && !Number.isFinite(read.value)) nonFinite++;
+      return read.value;
+    },
+    identify: () => false,
+  });
 }
 
-const SCALAR_TAGS = scalarTags();
-const SCHEMA = new YamlSchema([strTag, seqTag, mapTag, ...SCALAR_TAGS, mergeTag]);
-
-/** Resolves a plain scalar's text as kubectl does: true, 511, null, or the text itself. */
-function resolvePlain(source: string): unknown {
-  for (const tag of SCALAR_TAGS) {
-    const value: unknown = tag.resolve(source, false, tag.tagName);
-    if (value !== NOT_RESOLVED) return value;
-  }
-  return source;
-}
+const SCHEMA = new YamlSchema([
+  strTag,
+  seqTag,
+  mapTag,
+  goTag("null", FIRST_CHARS.null),
+  goTag("bool", FIRST_CHARS.bool),
+  goTag("int", FIRST_CHARS.number),
+  goTag("float", FIRST_CHARS.number),
+  mergeTag,
+]);
 
 /** Every document of a text, as kubectl reads it; throws js-yaml's YAMLException on bad YAML. */
 export function loadKubeYaml(text: string): unknown[] {
@@ -127,9 +126,12 @@ const typeNames: Record<JsonType, string> = {
   null: "null",
 };
 
-function describeValue(value: unknown): string {
+/** `read`: go-yaml's reading of the plain scalar the value comes from, for the exact number kubectl sends. */
+function describeValue(value: unknown, read?: GoScalar): string {
   if (typeof value === "boolean") return `the boolean ${value}`;
-  if (typeof value === "number") return `the number ${value}`;
+  if (typeof value === "number") {
+    return `the number ${jsonNumber(read?.tag === "int" || read?.tag === "float" ? read : { tag: "float", value })}`;
+  }
   if (typeof value === "string") return `the string ${JSON.stringify(value)}`;
   return typeNames[Array.isArray(value) ? "array" : isRecord(value) ? "object" : "null"];
 }
@@ -199,6 +201,7 @@ class Events {
   }
 
   offset(event: Event): number {
+    if (event.type === ALIAS) return event.anchorStart;
     return event.type === SCALAR ? event.valueStart : "start" in event ? event.start : 0;
   }
 
@@ -222,6 +225,13 @@ class Events {
 }
 
 const isPlain = (event: ScalarEvent) => event.style === SCALAR_STYLE.PLAIN && event.tagStart < 0;
+
+/** go-yaml's reading of a plain mapping key that it does not read as a string. */
+function keyRead(keyEvent: ScalarEvent, source: string): GoScalar | undefined {
+  if (!isPlain(keyEvent)) return undefined;
+  const read = resolvePlain(source);
+  return read.tag === "str" ? undefined : read;
+}
 
 /** Walks one object's events beside its value, reporting every field whose type Kubernetes refuses. */
 class ObjectChecker {
@@ -297,9 +307,15 @@ class ObjectChecker {
   private scalar(event: ScalarEvent, types: JsonType[] | undefined, path: string, value: unknown): void {
     // null is an absent field to the API server.
     if (types === undefined || value === null || value === undefined || typeAccepts(types, value)) return;
+    // NaN and the infinities are refused in any field, by checkJson.
+    if (typeof value === "number" && !Number.isFinite(value)) return;
     if (isPlain(event) && types.includes("string") && (typeof value === "boolean" || typeof value === "number")) {
       const source = getScalarValue(this.events.text, event);
-      this.report(event, path, `kubectl reads \`${source}\` as ${describeValue(value)}; quote it`);
+      this.report(
+        event,
+        path,
+        `kubectl reads \`${source}\` as ${describeValue(value, resolvePlain(source))}; quote it`,
+      );
     } else {
       this.report(event, path, `expected ${expected(types)}, not ${describeValue(value)}`);
     }
@@ -322,14 +338,9 @@ class ObjectChecker {
         this.merge(schema, path, value);
         continue;
       }
-      // Most keys are read as written; only the others are resolved again, to name them.
-      const asWritten = !isPlain(keyEvent) || (isRecord(value) && Object.prototype.hasOwnProperty.call(value, source));
-      const resolved = asWritten ? source : resolvePlain(source);
-      const key = String(resolved);
-      // sigs.k8s.io/yaml turns a key that YAML 1.1 reads as a boolean or number into its JSON text.
-      if (resolved !== null && typeof resolved !== "string" && key !== source) {
-        this.report(keyEvent, path, `kubectl reads the key \`${source}\` as ${JSON.stringify(key)}; quote it`);
-      }
+      const read = keyRead(keyEvent, source);
+      const key = read === undefined ? source : String(read.value);
+      if (read !== undefined && read.tag !== "str") this.reportKey(keyEvent, path, source, read);
       const child = propertySchema(schema, key, value);
       // An empty value in a map of strings (`labels: {tier: }`) is "" to kubectl, not absent.
       if (isStringMap && isRecord(value) && value[key] === null && expectedTypes(child)?.includes("string")) {
@@ -338,6 +349,81 @@ class ObjectChecker {
       this.walk(child, join(path, key), isRecord(value) ? value[key] : undefined);
     }
     events.at++;
+  }
+
+  /** sigs.k8s.io/yaml turns a key go-yaml reads as a boolean or number into its JSON text, and refuses null and uint64. */
+  private reportKey(keyEvent: ScalarEvent, path: string, source: string, read: GoScalar): void {
+    const json = jsonKey(read);
+    if (json === undefined) {
+      const [type, as] = read.tag === "int" ? ["uint64", `the uint64 ${read.text}`] : ["<nil>", "null"];
+      this.report(
+        keyEvent,
+        path,
+        `kubectl reads the key \`${source}\` as ${as}, which it cannot make a JSON key of (unsupported map key of type: ${type}); quote it`,
+      );
+    } else if (json !== source) {
+      this.report(keyEvent, path, `kubectl reads the key \`${source}\` as ${JSON.stringify(json)}; quote it`);
+    }
+  }
+
+  /**
+   * Reports every value under the node at `index`, in any field, that JSON cannot carry (NaN, the
+   * infinities): sigs.k8s.io/yaml's conversion to JSON fails, and kubectl refuses the whole file.
+   */
+  checkJson(index: number, path: string, value: unknown): void {
+    const saved = this.events.at;
+    this.events.at = index;
+    this.json(path, value);
+    this.events.at = saved;
+  }
+
+  private json(path: string, value: unknown): void {
+    const events = this.events;
+    const event = events.current;
+    if (event.type === SCALAR || event.type === ALIAS) {
+      events.at++;
+      // An alias is checked too: its anchor may be a key, where a NaN is no error.
+      if (typeof value === "number" && !Number.isFinite(value)) {
+        const source =
+          event.type === SCALAR
+            ? getScalarValue(events.text, event)
+            : `*${events.text.slice(event.anchorStart, event.anchorEnd)}`;
+        const go = Number.isNaN(value) ? "NaN" : value > 0 ? "+Inf" : "-Inf";
+        this.report(
+          event,
+          path,
+          `kubectl reads \`${source}\` as ${go}, which JSON cannot carry (json: unsupported value: ${go}); quote it`,
+        );
+      }
+    } else if (event.type === MAPPING) {
+      events.at++;
+      while (events.current.type !== POP) {
+        const keyEvent = events.current;
+        events.skip();
+        if (keyEvent.type !== SCALAR) {
+          events.skip();
+          continue;
+        }
+        const source = getScalarValue(events.text, keyEvent);
+        // The merged mappings are checked where they are written.
+        if (isPlain(keyEvent) && source === "<<") {
+          events.skip();
+          continue;
+        }
+        const read = keyRead(keyEvent, source);
+        const key = read === undefined ? source : String(read.value);
+        this.json(join(path, key), isRecord(value) ? value[key] : undefined);
+      }
+      events.at++;
+    } else if (event.type === SEQUENCE) {
+      events.at++;
+      for (let i = 0; events.current.type !== POP; i++) {
+        this.json(`${path}[${i}]`, Array.isArray(value) ? value[i] : undefined);
+      }
+      events.at++;
+    } else {
+      events.skip();
+    }
   }
 
   /** A YAML 1.1 merge (`<<: *defaults`): the merged mappings are checked as part of this one. */
@@ -418,6 +504,7 @@ export function readKubeYaml(text: string, file: string): KubeYamlFile {
   const pending: { kind: string; check: (schema: Schema, into: string[]) => void }[] = [];
   let events: Events;
   let documents: unknown[];
+  const nonFiniteBefore = nonFinite;
   try {
     events = new Events(text, parseEvents(text, {}));
     documents = constructFromEvents(events.list, { source: text, schema: SCHEMA });
@@ -454,6 +541,7 @@ export function readKubeYaml(text: string, file: string): KubeYamlFile {
       const apiVersion = typeof item.apiVersion === "string" ? item.apiVersion : "";
       const checker = new ObjectChecker(events, objectWhere(file, events, node, item), problems);
       checker.check(node, objectSchema(apiVersion, item.kind), "", item);
+      if (nonFinite > nonFiniteBefore) checker.checkJson(node, "", item);
       const spec = isConstraint(apiVersion) ? events.valueOf(node, "spec") : undefined;
       const parameters = spec === undefined ? undefined : events.valueOf(spec, "parameters");
       if (parameters !== undefined) {
