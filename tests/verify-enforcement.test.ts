@@ -100,6 +100,10 @@ describe("the chart version decides the binding's name", () => {
       path.join(dir, "Pulumi.old.yaml"),
       "config:\n  azure-native:location: westeurope\n  k8s-hardening-lab:gatekeeperVersion: 3.21.1\n",
     );
+    fs.writeFileSync(
+      path.join(dir, "Pulumi.oldest.yaml"),
+      "config:\n  azure-native:location: westeurope\n  k8s-hardening-lab:gatekeeperVersion: 3.21.0\n",
+    );
   });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -124,5 +128,28 @@ describe("the chart version decides the binding's name", () => {
       constraint: "K8sAllowedRepos/allowed-repos-app",
     });
     expect(report.gatekeeper).toBe("the lab's Helm release of Gatekeeper 3.21.1");
+  });
+
+  it("holds every claim at every stage on the oldest chart accepted, 3.21.0, a binding refusing kubectl debug too", async () => {
+    const reports = await run(
+      { stack: "oldest", allStages: true, manifests: [], externals: [], format: "text", help: false },
+      dir,
+    );
+    expect(reports.map((r) => r.stage)).toEqual([
+      "app",
+      "default-deny",
+      "allow-phpmyadmin",
+      "allowed-repos",
+      "zero-trust",
+    ]);
+    expect(reports.flatMap((r) => r.claims.filter((c) => !c.holds).map((c) => `${r.stage}: ${c.claim}`))).toEqual([]);
+    expect(reports[0].claims.length).toBeGreaterThan(10);
+    const ephemeral = reports[3].admission.find((a) => a.object === "Pod/app/ephemeral-busybox")!;
+    expect(ephemeral.enforcement!.deniedBy).toEqual({
+      kind: "ValidatingAdmissionPolicy",
+      policy: "gatekeeper-k8sallowedrepos",
+      binding: "gatekeeper-allowed-repos-app",
+      constraint: "K8sAllowedRepos/allowed-repos-app",
+    });
   });
 });

@@ -49,6 +49,12 @@ export interface GatekeeperInstall {
   vapForTemplates: boolean;
   /** `--default-create-vap-binding-for-constraints`: each constraint gets a binding. */
   vapBindings: boolean;
+  /**
+   * `--sync-vap-enforcement-scope`: the generated policies take the webhook's rules and
+   * namespaceSelector. Without it they match every resource (not subresources) in every
+   * namespace, and only the constraint's own match narrows them.
+   */
+  vapScope: boolean;
   /** The webhook's rules; the chart's default covers every resource on CREATE and UPDATE. */
   webhookRules: WebhookRule[];
   /** Namespaces the webhook's namespaceSelector leaves out. */
@@ -57,9 +63,38 @@ export interface GatekeeperInstall {
   source: string;
 }
 
-/** The chart's default rule: every resource, CREATE and UPDATE. */
+/**
+ * The chart's default rule: every resource on CREATE and UPDATE, and the subresources it lists
+ * (`*` names no subresource), as in its ValidatingWebhookConfiguration template from 3.21 on.
+ */
 const DEFAULT_WEBHOOK_RULES: WebhookRule[] = [
-  { apiGroups: ["*"], apiVersions: ["*"], operations: ["CREATE", "UPDATE"], resources: ["*"], scope: "*" },
+  {
+    apiGroups: ["*"],
+    apiVersions: ["*"],
+    operations: ["CREATE", "UPDATE"],
+    resources: [
+      "*",
+      ...["ephemeralcontainers", "exec", "log", "eviction", "portforward", "proxy", "attach", "binding", "resize"].map(
+        (sub) => `pods/${sub}`,
+      ),
+      "deployments/scale",
+      "replicasets/scale",
+      "statefulsets/scale",
+      "replicationcontrollers/scale",
+      "services/proxy",
+      "nodes/proxy",
+      "services/status",
+    ],
+    scope: "*",
+  },
+];
+
+/**
+ * What a generated policy matches without the webhook's scope (Gatekeeper's
+ * buildDefaultMatchConstraints): every resource, CREATE and UPDATE, no subresource.
+ */
+const UNSCOPED_VAP_RULES: WebhookRule[] = [
+  { apiGroups: ["*"], apiVersions: ["*"], operations: ["CREATE", "UPDATE"], resources: ["*"] },
 ];
 
 const RELEASE_NAMESPACE = "gatekeeper-system";
@@ -78,10 +113,13 @@ const atLeast = (version: string, than: string): boolean => {
 /**
  * The install a Gatekeeper chart of `version` makes with `values` (the Helm values), defaults
  * included: the two VAP flags default to true from 3.20.0 and the chart passes them only when
- * set; the webhook's namespaceSelector always leaves out the release's own namespace.
+ * set; `--sync-vap-enforcement-scope` exists from 3.21.0 (the chart passes it from
+ * `syncVAPEnforcementScope` when set) and defaults to true from 3.22.0; the webhook's
+ * namespaceSelector always leaves out the release's own namespace.
  */
 export function installFromChart(version: string, values: Record<string, any>, source: string): GatekeeperInstall {
   const defaultVap = atLeast(version, "3.20.0");
+  const scopeFlag = atLeast(version, "3.21.0");
   const exemptLabels = values.validatingWebhookExemptNamespacesLabels?.["kubernetes.io/metadata.name"];
   const exempt = Array.isArray(exemptLabels) ? exemptLabels.filter((n): n is string => typeof n === "string") : [];
   const rules = values.validatingWebhookCustomRules;
@@ -93,6 +131,10 @@ export function installFromChart(version: string, values: Record<string, any>, s
       typeof values.defaultCreateVAPBindingForConstraints === "boolean"
         ? values.defaultCreateVAPBindingForConstraints
         : defaultVap,
+    vapScope:
+      scopeFlag && typeof values.syncVAPEnforcementScope === "boolean"
+        ? values.syncVAPEnforcementScope
+        : atLeast(version, "3.22.0"),
     webhookRules: Array.isArray(rules) && rules.length > 0 ? (rules as WebhookRule[]) : DEFAULT_WEBHOOK_RULES,
     exemptNamespaces: [...new Set([...exempt, RELEASE_NAMESPACE])],
     source,
@@ -134,16 +176,22 @@ function covered(rules: WebhookRule[], object: KubeObject, request: Request): bo
   const gvk = gvkOf(object);
   const base = RESOURCES[gvk.kind]?.resource;
   if (base === undefined) return false;
-  const resource = request.subresource === "" ? base : `${base}/${request.subresource}`;
   const operation = request.operation;
   const scope = namespaceOf(object) === "" ? "Cluster" : "Namespaced";
   const any = (list: string[] | undefined, value: string) => (list ?? []).some((v) => v === "*" || v === value);
+  // As the API server's rule matcher reads `resources`: `*` is every resource but no
+  // subresource, `*/*` every resource and subresource, `pods/*` every subresource of pods.
+  const resourceMatches = (entry: string) => {
+    const slash = entry.indexOf("/");
+    const [res, sub] = slash < 0 ? [entry, ""] : [entry.slice(0, slash), entry.slice(slash + 1)];
+    return (res === "*" || res === base) && (sub === "*" || sub === request.subresource);
+  };
   return rules.some(
     (rule) =>
       any(rule.apiGroups, gvk.group) &&
       any(rule.apiVersions, gvk.version) &&
       any(rule.operations, operation) &&
-      any(rule.resources, resource) &&
+      (rule.resources ?? []).some(resourceMatches) &&
       (rule.scope === undefined || rule.scope === "*" || rule.scope === scope),
   );
 }
@@ -182,10 +230,9 @@ export function enforce(
   const namespace = namespaceOf(object);
   const exempt = namespace !== "" && install.exemptNamespaces.includes(namespace);
   const webhook = !exempt && covered(install.webhookRules, object, request);
-  // From 3.22 Gatekeeper gives the policies the webhook's scope (rules and namespaceSelector);
-  // before, they match every resource and every namespace, and the constraint's own match decides.
-  const scoped = atLeast(install.version, "3.22.0");
-  const vapSees = scoped ? webhook : covered(DEFAULT_WEBHOOK_RULES, object, request);
+  // With the webhook's scope the policies see what the webhook sees; without it, every resource
+  // in every namespace, and the constraint's own match decides.
+  const vapSees = install.vapScope ? webhook : covered(UNSCOPED_VAP_RULES, object, request);
   const bindings: Extract<EnforcementPoint, { kind: "ValidatingAdmissionPolicy" }>[] =
     vapSees && install.vapBindings
       ? matched
