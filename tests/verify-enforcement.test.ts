@@ -47,13 +47,22 @@ describe("npm run verify -- --stage allowed-repos", () => {
     ]);
   });
 
-  it("carries the enforcement in the JSON: the points, who refuses, the Status and kubectl's output", () => {
+  it("carries the enforcement in the JSON: the points, who refuses, the whole Status and kubectl's output", () => {
     const deployment = admission.find((a) => a.object === "Deployment/app/nginx")!;
     const webhook = { kind: "webhook", name: "validation.gatekeeper.sh" };
     expect(deployment.enforcement).toEqual({
       points: [webhook],
       deniedBy: webhook,
-      status: { code: 403, reason: "Forbidden", message: WEBHOOK_MESSAGE },
+      // What Gatekeeper answers, with the API server's status and prefix; no details.
+      status: {
+        kind: "Status",
+        apiVersion: "v1",
+        metadata: {},
+        status: "Failure",
+        message: WEBHOOK_MESSAGE,
+        reason: "Forbidden",
+        code: 403,
+      },
       kubectl: {
         command: "kubectl create -f -",
         output: `Error from server (Forbidden): error when creating "STDIN": ${WEBHOOK_MESSAGE}`,
@@ -67,11 +76,20 @@ describe("npm run verify -- --stage allowed-repos", () => {
         impliedBy: "expand-workloads",
       },
     ]);
-    expect(admission.find((a) => a.object === "Pod/app/nginx")!.enforcement!.status).toEqual({
-      code: 422,
-      reason: "Invalid",
-      message: `pods "nginx" is forbidden: ${VAP_CAUSE}`,
-    });
+    // NewForbidden's Status made Invalid, the denial its one cause, in the order the API server
+    // writes the fields, the core group and the cause's empty field and reason left out.
+    expect(JSON.stringify(admission.find((a) => a.object === "Pod/app/nginx")!.enforcement!.status)).toBe(
+      JSON.stringify({
+        kind: "Status",
+        apiVersion: "v1",
+        metadata: {},
+        status: "Failure",
+        message: `pods "nginx" is forbidden: ${VAP_CAUSE}`,
+        reason: "Invalid",
+        details: { name: "nginx", kind: "pods", causes: [{ message: VAP_CAUSE }] },
+        code: 422,
+      }),
+    );
   });
 
   it("judges the ephemeral container as kubectl debug adds it: an UPDATE of the subresource, which the binding covers", () => {

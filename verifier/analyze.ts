@@ -22,6 +22,7 @@ import {
 } from "./lab/claims";
 import { LAB_SOURCE } from "./lab/stack";
 import { namespacedName, objectKey } from "./kube/object";
+import type { Status } from "./kube/status";
 import { ClusterModel, KubeObject, VerifyInputError } from "./model";
 import { ConnectivityOverview, Endpoint, NetworkPolicyEngine, PortSpec, TableEntry, tableEntry } from "./netpol";
 
@@ -52,8 +53,8 @@ export interface LiveAdmission {
   /** "KIND/NAMESPACE/NAME", as in Report.admission. */
   object: string;
   observed: "admitted" | "denied" | "not probed";
-  /** The API server's Status, for a refusal. */
-  status?: { code: number; reason: string; message: string };
+  /** The API server's Status, whole, for a refusal. */
+  status?: Status;
   matches: boolean;
   evidence: string;
 }

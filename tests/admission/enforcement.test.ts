@@ -170,7 +170,15 @@ describe("enforcement", () => {
     expect(optedOut.enforcement).toEqual({
       points: [WEBHOOK],
       deniedBy: WEBHOOK,
-      status: { code: 403, reason: "Forbidden", message },
+      status: {
+        kind: "Status",
+        apiVersion: "v1",
+        metadata: {},
+        status: "Failure",
+        message,
+        reason: "Forbidden",
+        code: 403,
+      },
       kubectl: {
         command: "kubectl run nginx -n app --image=nginx",
         output: `Error from server (Forbidden): ${message}`,

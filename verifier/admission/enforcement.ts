@@ -11,22 +11,28 @@
  * 2. Gatekeeper's validating webhook `validation.gatekeeper.sh`, which judges every constraint,
  *    and the Pods its ExpansionTemplates generate from a workload.
  *
- * What a client sees for a denial, from the sources of k8s.io/apiserver (validating dispatcher,
- * webhook errors), k8s.io/apimachinery (NewForbidden), k8s.io/kubectl (StandardErrorMessage,
- * AddSourceToErr) and Gatekeeper (pkg/webhook/policy.go, pkg/expansion/aggregate.go):
+ * What a client gets for a denial, the Status object whole, from the sources of k8s.io/apiserver
+ * (the validating policy dispatcher, admission.NewForbidden, the webhook's ToStatusErr),
+ * k8s.io/apimachinery (errors.NewForbidden) and Gatekeeper (pkg/webhook/policy.go,
+ * pkg/expansion/aggregate.go); what kubectl prints for it follows by kubectl's rules
+ * (verifier/kube/status.ts):
  *
- * - a ValidatingAdmissionPolicy's denial is HTTP 422 `Invalid` (Gatekeeper's CEL schema has no
- *   `reason`), its message `pods "nginx" is forbidden: ValidatingAdmissionPolicy 'P' with binding
- *   'B' denied request: MSG`, and kubectl prints `The pods "nginx" is invalid: : …` from the
- *   Status' details (the empty field gives the ": : "), for `kubectl run` and `create -f` alike;
- * - the webhook's denial is HTTP 403 `Forbidden`, its message `admission webhook
- *   "validation.gatekeeper.sh" denied the request: [CONSTRAINT] MSG`, one line per denying
- *   constraint, a generated Pod's messages as `[CONSTRAINT] [Implied by EXPANSION] MSG`; kubectl
- *   prints `Error from server (Forbidden): ` before it, and `kubectl create -f FILE` adds
- *   `error when creating "FILE": ` in between.
+ * - a ValidatingAdmissionPolicy's denial is NewForbidden's Status (message `pods "nginx" is
+ *   forbidden: CAUSE`, details name, group and kind, the resource) with the reason made `Invalid`
+ *   and the code 422 (Gatekeeper's CEL gives no `reason`), and one cause holding only the message
+ *   `ValidatingAdmissionPolicy 'P' with binding 'B' denied request: MSG`; kubectl prints it from
+ *   the details, `The pods "nginx" is invalid: : CAUSE` (the cause's empty field gives ": : "),
+ *   for `kubectl run` and `create -f` alike;
+ * - the webhook's denial is the Status Gatekeeper answers (403 `Forbidden`, its message
+ *   `[CONSTRAINT] MSG`, one line per denying constraint, a generated Pod's as `[CONSTRAINT]
+ *   [Implied by EXPANSION] MSG`), to which the API server adds `status: Failure` and the prefix
+ *   `admission webhook "validation.gatekeeper.sh" denied the request: `; it has no details.
+ *   kubectl prints `Error from server (Forbidden): ` before the message, and `kubectl create -f
+ *   FILE` adds `error when creating "FILE": ` in between.
  */
 import { createHash } from "crypto";
 import { gvkOf, nameOf, namespaceOf } from "../kube/object";
+import { failure, goQuote, kubectlPrints, type KubectlSource, type Status } from "../kube/status";
 import type { AdmissionResult, Enforcement, EnforcementPoint, KubeObject, Violation } from "./types";
 
 /** The webhook's name in Gatekeeper's chart (pkg/webhook/common.go). */
@@ -257,28 +263,31 @@ export function enforce(
   const vapDenial = bindings.find((b) =>
     denying.some((v) => v.impliedBy === undefined && v.constraint === b.constraint),
   );
+  const source: KubectlSource | undefined =
+    kubectl.command === "create" ? { verb: "creating", file: kubectl.file } : undefined;
+  const printed = (status: Status) => ({
+    command: commandLine(kubectl),
+    output: kubectlPrints(status, source).replace(/\n$/, ""),
+  });
   if (vapDenial !== undefined && resource !== undefined) {
     const message = denying.find((v) => v.impliedBy === undefined && v.constraint === vapDenial.constraint)!.message;
     const cause = `ValidatingAdmissionPolicy '${vapDenial.policy}' with binding '${vapDenial.binding}' denied request: ${message}`;
     const qualified = resource.group === "" ? resource.resource : `${resource.resource}.${resource.group}`;
-    return {
-      points,
-      deniedBy: vapDenial,
-      status: { code: 422, reason: "Invalid", message: `${qualified} "${name}" is forbidden: ${cause}` },
-      kubectl: { command: commandLine(kubectl), output: `The ${resource.resource} "${name}" is invalid: : ${cause}` },
-    };
+    // NewForbidden's Status, made Invalid by the dispatcher, with the denial as its one cause.
+    const status = failure(422, "Invalid", `${qualified} ${goQuote(name)} is forbidden: ${cause}`, {
+      name,
+      group: resource.group,
+      kind: resource.resource,
+      causes: [{ message: cause }],
+    });
+    return { points, deniedBy: vapDenial, status, kubectl: printed(status) };
   }
   if (webhook) {
     // Gatekeeper writes the constraint's name, then the message (which carries "[Implied by …]").
     const lines = denying.map((v) => `[${constraintName(v)}] ${v.message}`);
-    const message = `admission webhook "${GATEKEEPER_WEBHOOK}" denied the request: ${lines.join("\n")}`;
-    const source = kubectl.command === "create" ? `error when creating "${kubectl.file}": ` : "";
-    return {
-      points,
-      deniedBy: { kind: "webhook", name: GATEKEEPER_WEBHOOK },
-      status: { code: 403, reason: "Forbidden", message },
-      kubectl: { command: commandLine(kubectl), output: `Error from server (Forbidden): ${source}${message}` },
-    };
+    const message = `admission webhook ${goQuote(GATEKEEPER_WEBHOOK)} denied the request: ${lines.join("\n")}`;
+    const status = failure(403, "Forbidden", message);
+    return { points, deniedBy: { kind: "webhook", name: GATEKEEPER_WEBHOOK }, status, kubectl: printed(status) };
   }
   return enforcement;
 }
