@@ -98,7 +98,16 @@ describe("--all-stages", () => {
       enforcement: {
         points: [binding, webhook],
         deniedBy: binding,
-        status: { code: 422, reason: "Invalid", message: `pods "nginx" is forbidden: ${cause}` },
+        status: {
+          kind: "Status",
+          apiVersion: "v1",
+          metadata: {},
+          status: "Failure",
+          message: `pods "nginx" is forbidden: ${cause}`,
+          reason: "Invalid",
+          details: { name: "nginx", kind: "pods", causes: [{ message: cause }] },
+          code: 422,
+        },
         kubectl: {
           command: "kubectl run nginx -n app --image=nginx",
           output: `The pods "nginx" is invalid: : ${cause}`,

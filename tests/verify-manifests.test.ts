@@ -64,7 +64,15 @@ const ADMISSION_AND_CONTEXT = {
       enforcement: {
         points: [webhook],
         deniedBy: webhook,
-        status: { code: 403, reason: "Forbidden", message: cronJobDenial },
+        status: {
+          kind: "Status",
+          apiVersion: "v1",
+          metadata: {},
+          status: "Failure",
+          message: cronJobDenial,
+          reason: "Forbidden",
+          code: 403,
+        },
         kubectl: {
           command: `kubectl create -f ${FIXTURES}/two-tier/workloads.yaml`,
           output: `Error from server (Forbidden): error when creating "${FIXTURES}/two-tier/workloads.yaml": ${cronJobDenial}`,
