@@ -24,7 +24,15 @@ import { LAB_SOURCE } from "./lab/stack";
 import { namespacedName, objectKey } from "./kube/object";
 import type { Status } from "./kube/status";
 import { ClusterModel, KubeObject, VerifyInputError } from "./model";
-import { ConnectivityOverview, Endpoint, NetworkPolicyEngine, PortSpec, TableEntry, tableEntry } from "./netpol";
+import {
+  ConnectivityOverview,
+  Endpoint,
+  JudgedCell,
+  NetworkPolicyEngine,
+  PortSpec,
+  TableEntry,
+  tableEntry,
+} from "./netpol";
 
 export interface ClaimResult {
   kind: "connectivity" | "admission";
@@ -188,8 +196,10 @@ export function admissionEngine(model: ClusterModel): AdmissionEngine {
 }
 
 function checkConnectivityClaim(claim: ConnectivityClaim, stage: Stage, table: TableEntry[]): ClaimResult {
+  // A pod to itself has no verdict, so no claim stands on it.
   const entry = table.find(
-    (e) => e.from === claim.from && e.to === claim.to && e.port === claim.port && e.protocol === claim.protocol,
+    (e): e is JudgedCell =>
+      !e.self && e.from === claim.from && e.to === claim.to && e.port === claim.port && e.protocol === claim.protocol,
   );
   const expected = claim.expected[stage] ? "allowed" : "denied";
   if (!entry) {
