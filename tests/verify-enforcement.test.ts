@@ -95,7 +95,7 @@ describe("npm run verify -- --stage allowed-repos", () => {
   it("judges the ephemeral container as kubectl debug adds it: an UPDATE of the subresource, which the binding covers", () => {
     const ephemeral = admission.find((a) => a.object === "Pod/app/ephemeral-busybox")!;
     expect(ephemeral.enforcement!.kubectl).toEqual({
-      command: "kubectl debug ephemeral-busybox -n app --image=busybox --container=debugger",
+      command: "kubectl debug ephemeral-busybox -n app --image=busybox --container=debugger --profile=baseline",
       output: `The pods "ephemeral-busybox" is invalid: : ValidatingAdmissionPolicy 'gatekeeper-k8sallowedrepos' with binding 'gatekeeper-k8sallowedrepos-allowed-repos-app' denied request: container <debugger> has an invalid image repo <busybox>, allowed repos are ${APP_REPOS}`,
     });
   });

@@ -311,9 +311,11 @@ export function kubectlCommandFor(object: KubeObject, file: string, subresource 
       ? (spec.ephemeralContainers as Record<string, unknown>[])
       : [];
     const last = added[added.length - 1] ?? {};
+    // --profile=baseline adds nothing to the container, as the default (legacy) profile does not
+    // either, but the default makes kubectl print a deprecation line before any error.
     return {
       command: "imperative",
-      text: `kubectl debug ${nameOf(object)} -n ${namespaceOf(object)} --image=${String(last.image)} --container=${String(last.name)}`,
+      text: `kubectl debug ${nameOf(object)} -n ${namespaceOf(object)} --image=${String(last.image)} --container=${String(last.name)} --profile=baseline`,
     };
   }
   const spec = object.spec as Record<string, unknown> | undefined;
