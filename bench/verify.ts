@@ -60,7 +60,7 @@ function digestRows(table: TableEntry[], rowLength: number, rows: number[]): { c
   for (const row of rows) {
     for (let k = row * rowLength; k < (row + 1) * rowLength; k++) {
       const e = table[k];
-      hash.update(`${e.from}|${e.to}|${e.port}|${e.protocol}|${e.allowed}|${e.reason}\n`);
+      hash.update(`${e.from}|${e.to}|${e.port}|${e.protocol}|${e.self ? "self" : e.allowed}|${e.reason}\n`);
       cells++;
     }
   }

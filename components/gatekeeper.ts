@@ -12,7 +12,9 @@ export const GATEKEEPER_CHART_REPO = "https://open-policy-agent.github.io/gateke
  * Namespaces the admission webhook is never called for (its namespaceSelector leaves them out;
  * the chart adds gatekeeper-system itself). With `failurePolicy: Fail` a Gatekeeper outage would
  * otherwise block the very pods (DNS, Calico, konnectivity) the cluster needs to heal. The
- * ValidatingAdmissionPolicies Gatekeeper generates take the same namespaceSelector.
+ * ValidatingAdmissionPolicies Gatekeeper generates take the same namespaceSelector (and the
+ * webhook's rules) with `--sync-vap-enforcement-scope`: on by default from 3.22.0, set by the lab
+ * on 3.21.x (see gatekeeperValues).
  */
 export const WEBHOOK_EXEMPT_NAMESPACES = [
   "kube-system",
@@ -77,7 +79,8 @@ export interface GatekeeperArgs {
 }
 
 /** The Helm values the lab gives the Gatekeeper chart. */
-export function gatekeeperValues(args: Pick<GatekeeperArgs, "replicas" | "webhookFailurePolicy">) {
+export function gatekeeperValues(args: Pick<GatekeeperArgs, "version" | "replicas" | "webhookFailurePolicy">) {
+  const minor = Number(args.version.split(".")[1]);
   return {
     replicas: args.replicas,
     // One pod may be evicted at a time, so a node drain (an AKS upgrade) moves the webhook pod by
@@ -119,6 +122,13 @@ export function gatekeeperValues(args: Pick<GatekeeperArgs, "replicas" | "webhoo
     // runs in the audit pod (the chart's default), which the lab keeps.
     defaultCreateVAPForTemplates: true,
     defaultCreateVAPBindingForConstraints: true,
+    // The policies and bindings take the webhook's scope (its rules, so the ephemeral containers
+    // `kubectl debug` adds; its namespaceSelector and --exempt-namespace list, so not the system
+    // namespaces) only with --sync-vap-enforcement-scope. 3.21 has it as an alpha flag, off, which
+    // the chart passes to the audit pod (the one that generates) from this value; 3.22.0 turns it
+    // on, and from 3.23.0 setting it at all logs a deprecation error (the flag goes in 3.24), so
+    // the lab says it only where it is needed. Older charts are refused by the configuration.
+    ...(minor < 22 ? { syncVAPEnforcementScope: true } : {}),
     // Judge the pod templates of workloads at admission (ExpansionTemplates), so a Deployment
     // with a forbidden image fails the `pulumi up` that brings it. On by default; said here
     // because the lab depends on it.

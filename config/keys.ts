@@ -17,12 +17,19 @@ export type Stage = (typeof STAGES)[number];
 export const DEFAULT_GATEKEEPER_VERSION = "3.23.0";
 
 /**
- * The oldest chart accepted: 3.17.0 is the first whose K8sNativeValidation (CEL) engine is on by
- * default (3.16 had it behind an experimental flag), and the lab's template is judged by its CEL.
- * The template's Rego twin, in a `code` block with `version: "v1"`, is read as Rego v1 from 3.19
- * on; before that Gatekeeper never compiles it, because the CEL engine takes precedence.
+ * The oldest chart accepted: the oldest for which every claim of docs/lab.md holds. Gatekeeper
+ * gives the ValidatingAdmissionPolicies it generates the webhook's scope (its rules, its
+ * namespaceSelector, the `--exempt-namespace` list) only with `--sync-vap-enforcement-scope`,
+ * which 3.21.0 brings (alpha, off by default, set through the chart value
+ * `syncVAPEnforcementScope`, which the lab sets on 3.21.x) and 3.22.0 turns on. Without it a
+ * policy matches every resource in every namespace, so it never sees the ephemeral containers
+ * `kubectl debug` adds (a subresource, which the webhook's rules name and `*` does not cover) and
+ * judges in the namespaces the webhook leaves out. 3.17.0 to 3.20.x have no such flag (and
+ * 3.17.0's chart fails `helm lint` whatever the values: its PodDisruptionBudget template trims
+ * its `---` onto `apiVersion`). The template's Rego twin, in a `code` block with
+ * `version: "v1"`, is read as Rego v1 from 3.19 on.
  */
-export const MIN_GATEKEEPER_VERSION = "3.17.0";
+export const MIN_GATEKEEPER_VERSION = "3.21.0";
 
 export type KeyType = "string" | "integer" | "array";
 
@@ -71,7 +78,7 @@ export const CONFIG_KEYS = {
   gatekeeperVersion: {
     type: "string",
     default: DEFAULT_GATEKEEPER_VERSION,
-    description: `Version of the OPA Gatekeeper Helm chart (${MIN_GATEKEEPER_VERSION} or later 3.x, the first with the K8sNativeValidation engine on by default).`,
+    description: `Version of the OPA Gatekeeper Helm chart (${MIN_GATEKEEPER_VERSION} or later 3.x, the first whose generated ValidatingAdmissionPolicies can take the webhook's scope).`,
   },
   gatekeeperReplicas: {
     type: "integer",

@@ -169,13 +169,8 @@ export function parseLabConfig(raw: RawConfig): ParseResult {
   }
 
   const gatekeeperVersion = text("gatekeeperVersion");
-  if (!isAcceptedGatekeeperVersion(gatekeeperVersion)) {
-    problem(
-      "gatekeeperVersion",
-      gatekeeperVersion,
-      `is not accepted; expected a Gatekeeper chart version from ${MIN_GATEKEEPER_VERSION} to 3.x (such as ${DEFAULT_GATEKEEPER_VERSION}), the first with K8sNativeValidation (CEL) on by default`,
-    );
-  }
+  const gatekeeperProblem = gatekeeperVersionProblem(gatekeeperVersion);
+  if (gatekeeperProblem !== undefined) problem("gatekeeperVersion", gatekeeperVersion, gatekeeperProblem);
   const replicas = integer("gatekeeperReplicas", 1, 10);
   if (replicas === 1) {
     warnings.push(
@@ -231,12 +226,17 @@ function webhookFailurePolicyText(policy: string): string {
   return policy === "Ignore" ? "admitted unchecked (failurePolicy Ignore)" : "refused (failurePolicy Fail)";
 }
 
-function isAcceptedGatekeeperVersion(version: string): boolean {
+/** Why a Gatekeeper chart version is not accepted; undefined when it is. */
+function gatekeeperVersionProblem(version: string): string | undefined {
+  const expected = `expected a Gatekeeper chart version from ${MIN_GATEKEEPER_VERSION} to 3.x (such as ${DEFAULT_GATEKEEPER_VERSION})`;
   const match = /^(\d+)\.(\d+)\.(\d+)$/.exec(version);
-  if (!match) return false;
+  if (!match) return `is not accepted; ${expected}`;
   const [major, minor] = [Number(match[1]), Number(match[2])];
   const [minMajor, minMinor] = MIN_GATEKEEPER_VERSION.split(".").map(Number);
-  return major === minMajor && minor >= minMinor;
+  if (major > minMajor) return `is not accepted; ${expected}`;
+  if (major === minMajor && minor >= minMinor) return undefined;
+  // See MIN_GATEKEEPER_VERSION.
+  return `is not accepted; ${expected}: before ${MIN_GATEKEEPER_VERSION} the ValidatingAdmissionPolicy bindings Gatekeeper generates cannot take the webhook's enforcement scope (--sync-vap-enforcement-scope), so they would judge in the namespaces the webhook exempts (kube-system among them) and miss the ephemeral containers kubectl debug adds`;
 }
 
 /**

@@ -56,19 +56,29 @@ const BAD: BadCase[] = [
     message: `${K}:kubernetesVersion: "latest" is not accepted; expected a version such as 1.33 or 1.33.2, or empty for the region's default`,
   },
   {
-    what: "a Gatekeeper chart whose CEL engine is still experimental",
-    values: { gatekeeperVersion: "3.16.3" },
-    message: `${K}:gatekeeperVersion: "3.16.3" is not accepted; expected a Gatekeeper chart version from 3.17.0 to 3.x (such as 3.23.0), the first with K8sNativeValidation (CEL) on by default`,
+    what: "Gatekeeper 3.17.0, whose generated bindings cannot take the webhook's scope",
+    values: { gatekeeperVersion: "3.17.0" },
+    message: `${K}:gatekeeperVersion: "3.17.0" is not accepted; expected a Gatekeeper chart version from 3.21.0 to 3.x (such as 3.23.0): before 3.21.0 the ValidatingAdmissionPolicy bindings Gatekeeper generates cannot take the webhook's enforcement scope (--sync-vap-enforcement-scope), so they would judge in the namespaces the webhook exempts (kube-system among them) and miss the ephemeral containers kubectl debug adds`,
   },
   {
-    what: "a Gatekeeper chart without the CEL engine",
-    values: { gatekeeperVersion: "3.14.0" },
-    message: `${K}:gatekeeperVersion: "3.14.0" is not accepted; expected a Gatekeeper chart version from 3.17.0 to 3.x (such as 3.23.0), the first with K8sNativeValidation (CEL) on by default`,
+    what: "Gatekeeper 3.20.1, the last chart without --sync-vap-enforcement-scope",
+    values: { gatekeeperVersion: "3.20.1" },
+    message: `${K}:gatekeeperVersion: "3.20.1" is not accepted; expected a Gatekeeper chart version from 3.21.0 to 3.x (such as 3.23.0): before 3.21.0 the ValidatingAdmissionPolicy bindings Gatekeeper generates cannot take the webhook's enforcement scope (--sync-vap-enforcement-scope), so they would judge in the namespaces the webhook exempts (kube-system among them) and miss the ephemeral containers kubectl debug adds`,
+  },
+  {
+    what: "a Gatekeeper 2.x chart",
+    values: { gatekeeperVersion: "2.9.0" },
+    message: `${K}:gatekeeperVersion: "2.9.0" is not accepted; expected a Gatekeeper chart version from 3.21.0 to 3.x (such as 3.23.0): before 3.21.0 the ValidatingAdmissionPolicy bindings Gatekeeper generates cannot take the webhook's enforcement scope (--sync-vap-enforcement-scope), so they would judge in the namespaces the webhook exempts (kube-system among them) and miss the ephemeral containers kubectl debug adds`,
+  },
+  {
+    what: "a Gatekeeper 4.x chart",
+    values: { gatekeeperVersion: "4.0.0" },
+    message: `${K}:gatekeeperVersion: "4.0.0" is not accepted; expected a Gatekeeper chart version from 3.21.0 to 3.x (such as 3.23.0)`,
   },
   {
     what: "a Gatekeeper version with a v",
     values: { gatekeeperVersion: "v3.23.0" },
-    message: `${K}:gatekeeperVersion: "v3.23.0" is not accepted; expected a Gatekeeper chart version from 3.17.0 to 3.x (such as 3.23.0), the first with K8sNativeValidation (CEL) on by default`,
+    message: `${K}:gatekeeperVersion: "v3.23.0" is not accepted; expected a Gatekeeper chart version from 3.21.0 to 3.x (such as 3.23.0)`,
   },
   {
     what: "negative replicas",
@@ -220,7 +230,7 @@ describe("accepted configuration", () => {
         nodeCount: "3",
         nodeVmSize: "Standard_D4s_v5",
         kubernetesVersion: "1.33",
-        gatekeeperVersion: "3.17.0",
+        gatekeeperVersion: "3.21.0",
         gatekeeperReplicas: "3",
         webhookFailurePolicy: "Ignore",
         allowedReposApp: ["docker.io/library/phpmyadmin:", "myregistry.azurecr.io/tools/"],
@@ -242,10 +252,12 @@ describe("accepted configuration", () => {
     ]);
     const release = capture.resources.find((r) => r.name === "lab-gatekeeper-release")!.inputs;
     expect([release.version, release.values.replicas, release.values.validatingWebhookFailurePolicy]).toEqual([
-      "3.17.0",
+      "3.21.0",
       3,
       "Ignore",
     ]);
+    // The oldest chart accepted gets the webhook's scope for its policies by a value of its own.
+    expect(release.values.syncVAPEnforcementScope).toBe(true);
     // Both webhooks and the generated ValidatingAdmissionPolicy fail the way the trainer chose.
     expect(release.values.validatingWebhookCheckIgnoreFailurePolicy).toBe("Ignore");
     const template = capture.resources.find((r) => r.name === "lab-allowed-repos-template")!.inputs;

@@ -4,7 +4,13 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { LAB_DOC, renderLabDoc } from "../scripts/docs";
-import { withBlock } from "../scripts/generated";
+import { currentBlock, withBlock } from "../scripts/generated";
+import type { AdmissionResult } from "../verifier/admission";
+import { objectKey } from "../verifier/kube/object";
+import { kubectlPrints, type KubectlSource, type Status } from "../verifier/kube/status";
+import { ADMISSION_CLAIMS } from "../verifier/lab/claims";
+import { verify } from "./helpers";
+import { BINDINGS, gatekeeper } from "./live/lab-cluster";
 
 const ROOT = path.join(__dirname, "..");
 const doc = fs.readFileSync(LAB_DOC, "utf8");
@@ -63,6 +69,65 @@ describe("docs/lab.md", () => {
     const stale = withBlock(doc, "docs/lab.md", "connectivity", "npm run docs", "| flow | app |\n|---|---|");
     expect(await renderLabDoc(stale)).toBe(doc);
     expect(stale).not.toBe(doc);
+  });
+});
+
+describe("What a trainee sees, from the API server's Status objects by kubectl's printing rules", () => {
+  // Each refusal the document shows: the object, the command, and the text kubectl prints.
+  const refusals = [
+    ...currentBlock(doc, "docs/lab.md", "denied-requests", "npm run docs").matchAll(
+      /^- `([^`]+)` with `([^`]+)`: .*\n\n {2}```text\n {2}(.*)\n {2}```$/gm,
+    ),
+  ].map(([, object, command, text]) => ({ object, command, text }));
+  let predicted: AdmissionResult[];
+  beforeAll(async () => {
+    const run = await verify("--stage", "allowed-repos", "--format", "json");
+    predicted = (JSON.parse(run.stdout) as { admission: AdmissionResult[] }).admission;
+  });
+
+  /** The Status the stand-in API server answers the probe with, written from the API server's sources. */
+  const served = (object: string): Status => {
+    const probe = ADMISSION_CLAIMS.flatMap((c) => (c.probes === "lab-workloads" ? [] : c.probes)).find(
+      (p) => objectKey(p.object) === object,
+    )!;
+    const metadata = probe.object.metadata as { namespace: string };
+    return gatekeeper(BINDINGS)({
+      operation: probe.update ? "UPDATE" : "CREATE",
+      resource: `${String(probe.object.kind).toLowerCase()}s`,
+      subresource: probe.update?.subresource ?? "",
+      namespace: metadata.namespace,
+      object: probe.object,
+    }) as Status;
+  };
+  const sourceOf = (command: string): KubectlSource | undefined =>
+    command.startsWith("kubectl create -f ")
+      ? { verb: "creating", file: command === "kubectl create -f -" ? "STDIN" : command.slice(18) }
+      : undefined;
+
+  it("shows the five refusals of the stage allowed-repos", () => {
+    expect(refusals.map((r) => r.object)).toEqual([
+      "Pod/app/nginx",
+      "Pod/data/busybox",
+      "Deployment/app/nginx",
+      "Pod/app/init-busybox",
+      "Pod/app/ephemeral-busybox",
+    ]);
+  });
+
+  it("prints, byte for byte, what kubectl prints for the Status the API server serves (and the verifier predicts)", () => {
+    for (const { object, command, text } of refusals) {
+      const status = served(object);
+      expect([object, kubectlPrints(status, sourceOf(command))]).toEqual([object, `${text}\n`]);
+      expect([object, predicted.find((a) => a.object === object)!.enforcement!.status]).toEqual([object, status]);
+    }
+  });
+
+  it("would not, were the cause of a 422 to name a field: kubectl prints its details, not its message", () => {
+    const { command, text } = refusals[0];
+    const status = served("Pod/app/nginx");
+    const withField = { ...status, details: { ...status.details, causes: [{ field: "spec", message: "m" }] } };
+    expect(kubectlPrints(withField, sourceOf(command))).toBe('The pods "nginx" is invalid: spec: m\n');
+    expect(kubectlPrints(withField, sourceOf(command))).not.toBe(`${text}\n`);
   });
 });
 

@@ -388,10 +388,12 @@ describe("the default lab (zero-trust, AKS)", () => {
     });
   });
 
-  it("sets only values the 3.17.0 to 3.23.0 charts read", () => {
-    // Each path is in charts/gatekeeper/values.yaml at 3.17.0, 3.21.1 and 3.23.0, except the two
-    // VAP keys, which the controller-manager's template reads with `hasKey` (not in values.yaml)
-    // in all three.
+  it("sets only values the 3.21.0 to 3.23.0 charts read", async () => {
+    // Each path is in charts/gatekeeper/values.yaml at 3.21.0, 3.22.0 and 3.23.0, except the VAP
+    // keys, which the audit and controller-manager templates read with `hasKey` (not in
+    // values.yaml): syncVAPEnforcementScope, the audit template only, and only 3.21.x is given it.
+    const oldest = await runLab({ gatekeeperVersion: "3.21.0" });
+    expect(oldest.error).toBeUndefined();
     const CHART_VALUES = [
       "replicas",
       "pdb.controllerManager.minAvailable",
@@ -403,6 +405,7 @@ describe("the default lab (zero-trust, AKS)", () => {
       "validatingWebhookCheckIgnoreFailurePolicy",
       "defaultCreateVAPForTemplates",
       "defaultCreateVAPBindingForConstraints",
+      "syncVAPEnforcementScope",
       "enableGeneratorResourceExpansion",
       "enableK8sNativeValidation",
       "disabledBuiltins",
@@ -420,7 +423,8 @@ describe("the default lab (zero-trust, AKS)", () => {
         const isMap = typeof v === "object" && v !== null && !Array.isArray(v);
         return isMap && !WHOLE.includes(path) ? paths(v as Record<string, unknown>, `${path}.`) : [path];
       });
-    expect(paths(byName(capture, "lab-gatekeeper-release").inputs.values).sort()).toEqual([...CHART_VALUES].sort());
+    const read = [capture, oldest].flatMap((c) => paths(byName(c, "lab-gatekeeper-release").inputs.values));
+    expect([...new Set(read)].sort()).toEqual([...CHART_VALUES].sort());
   });
 
   it("outputs the stage, the cluster and resource group names, and how to reach phpMyAdmin", () => {
@@ -430,6 +434,32 @@ describe("the default lab (zero-trust, AKS)", () => {
     expect(capture.outputs.phpMyAdmin).toBe(
       "kubectl port-forward -n app svc/phpmyadmin 8080:80, then open http://localhost:8080",
     );
+  });
+});
+
+describe("the Gatekeeper charts accepted", () => {
+  const release = async (gatekeeperVersion?: string) => {
+    const capture = await runLab(gatekeeperVersion === undefined ? {} : { gatekeeperVersion });
+    expect(capture.error).toBeUndefined();
+    return byName(capture, "lab-gatekeeper-release").inputs;
+  };
+
+  it("gives the oldest, 3.21.0, the webhook's scope for its generated policies through syncVAPEnforcementScope", async () => {
+    // One after the other: the mock runtime is one per process.
+    const oldest = await release("3.21.0");
+    const newest = await release();
+    expect(oldest.version).toBe("3.21.0");
+    expect(newest.version).toBe("3.23.0");
+    // Everything else as the default chart's values, which the default lab's test spells out.
+    expect(oldest.values).toEqual({ ...newest.values, syncVAPEnforcementScope: true });
+    expect(newest.values.syncVAPEnforcementScope).toBeUndefined();
+  });
+
+  it("leaves the flag to the chart from 3.22.0, where it is on by default", async () => {
+    const scopedByDefault = await release("3.22.0");
+    const newest = await release();
+    expect(scopedByDefault.version).toBe("3.22.0");
+    expect(scopedByDefault.values).toEqual(newest.values);
   });
 });
 

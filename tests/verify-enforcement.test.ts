@@ -47,13 +47,22 @@ describe("npm run verify -- --stage allowed-repos", () => {
     ]);
   });
 
-  it("carries the enforcement in the JSON: the points, who refuses, the Status and kubectl's output", () => {
+  it("carries the enforcement in the JSON: the points, who refuses, the whole Status and kubectl's output", () => {
     const deployment = admission.find((a) => a.object === "Deployment/app/nginx")!;
     const webhook = { kind: "webhook", name: "validation.gatekeeper.sh" };
     expect(deployment.enforcement).toEqual({
       points: [webhook],
       deniedBy: webhook,
-      status: { code: 403, reason: "Forbidden", message: WEBHOOK_MESSAGE },
+      // What Gatekeeper answers, with the API server's status and prefix; no details.
+      status: {
+        kind: "Status",
+        apiVersion: "v1",
+        metadata: {},
+        status: "Failure",
+        message: WEBHOOK_MESSAGE,
+        reason: "Forbidden",
+        code: 403,
+      },
       kubectl: {
         command: "kubectl create -f -",
         output: `Error from server (Forbidden): error when creating "STDIN": ${WEBHOOK_MESSAGE}`,
@@ -67,17 +76,26 @@ describe("npm run verify -- --stage allowed-repos", () => {
         impliedBy: "expand-workloads",
       },
     ]);
-    expect(admission.find((a) => a.object === "Pod/app/nginx")!.enforcement!.status).toEqual({
-      code: 422,
-      reason: "Invalid",
-      message: `pods "nginx" is forbidden: ${VAP_CAUSE}`,
-    });
+    // NewForbidden's Status made Invalid, the denial its one cause, in the order the API server
+    // writes the fields, the core group and the cause's empty field and reason left out.
+    expect(JSON.stringify(admission.find((a) => a.object === "Pod/app/nginx")!.enforcement!.status)).toBe(
+      JSON.stringify({
+        kind: "Status",
+        apiVersion: "v1",
+        metadata: {},
+        status: "Failure",
+        message: `pods "nginx" is forbidden: ${VAP_CAUSE}`,
+        reason: "Invalid",
+        details: { name: "nginx", kind: "pods", causes: [{ message: VAP_CAUSE }] },
+        code: 422,
+      }),
+    );
   });
 
   it("judges the ephemeral container as kubectl debug adds it: an UPDATE of the subresource, which the binding covers", () => {
     const ephemeral = admission.find((a) => a.object === "Pod/app/ephemeral-busybox")!;
     expect(ephemeral.enforcement!.kubectl).toEqual({
-      command: "kubectl debug ephemeral-busybox -n app --image=busybox --container=debugger",
+      command: "kubectl debug ephemeral-busybox -n app --image=busybox --container=debugger --profile=baseline",
       output: `The pods "ephemeral-busybox" is invalid: : ValidatingAdmissionPolicy 'gatekeeper-k8sallowedrepos' with binding 'gatekeeper-k8sallowedrepos-allowed-repos-app' denied request: container <debugger> has an invalid image repo <busybox>, allowed repos are ${APP_REPOS}`,
     });
   });
@@ -99,6 +117,10 @@ describe("the chart version decides the binding's name", () => {
     fs.writeFileSync(
       path.join(dir, "Pulumi.old.yaml"),
       "config:\n  azure-native:location: westeurope\n  k8s-hardening-lab:gatekeeperVersion: 3.21.1\n",
+    );
+    fs.writeFileSync(
+      path.join(dir, "Pulumi.oldest.yaml"),
+      "config:\n  azure-native:location: westeurope\n  k8s-hardening-lab:gatekeeperVersion: 3.21.0\n",
     );
   });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -124,5 +146,28 @@ describe("the chart version decides the binding's name", () => {
       constraint: "K8sAllowedRepos/allowed-repos-app",
     });
     expect(report.gatekeeper).toBe("the lab's Helm release of Gatekeeper 3.21.1");
+  });
+
+  it("holds every claim at every stage on the oldest chart accepted, 3.21.0, a binding refusing kubectl debug too", async () => {
+    const reports = await run(
+      { stack: "oldest", allStages: true, manifests: [], externals: [], format: "text", help: false },
+      dir,
+    );
+    expect(reports.map((r) => r.stage)).toEqual([
+      "app",
+      "default-deny",
+      "allow-phpmyadmin",
+      "allowed-repos",
+      "zero-trust",
+    ]);
+    expect(reports.flatMap((r) => r.claims.filter((c) => !c.holds).map((c) => `${r.stage}: ${c.claim}`))).toEqual([]);
+    expect(reports[0].claims.length).toBeGreaterThan(10);
+    const ephemeral = reports[3].admission.find((a) => a.object === "Pod/app/ephemeral-busybox")!;
+    expect(ephemeral.enforcement!.deniedBy).toEqual({
+      kind: "ValidatingAdmissionPolicy",
+      policy: "gatekeeper-k8sallowedrepos",
+      binding: "gatekeeper-allowed-repos-app",
+      constraint: "K8sAllowedRepos/allowed-repos-app",
+    });
   });
 });

@@ -98,7 +98,16 @@ describe("--all-stages", () => {
       enforcement: {
         points: [binding, webhook],
         deniedBy: binding,
-        status: { code: 422, reason: "Invalid", message: `pods "nginx" is forbidden: ${cause}` },
+        status: {
+          kind: "Status",
+          apiVersion: "v1",
+          metadata: {},
+          status: "Failure",
+          message: `pods "nginx" is forbidden: ${cause}`,
+          reason: "Invalid",
+          details: { name: "nginx", kind: "pods", causes: [{ message: cause }] },
+          code: 422,
+        },
         kubectl: {
           command: "kubectl run nginx -n app --image=nginx",
           output: `The pods "nginx" is invalid: : ${cause}`,
@@ -258,16 +267,16 @@ describe("the renderings", () => {
         "NetworkPolicies: data/default-deny-all",
         "Constraints:     none",
         "",
-        'Connectivity: who can open a connection to whom ("ok" allowed, "DENY" denied, "-" no such flow)',
+        'Connectivity: who can open a connection to whom ("ok" allowed, "DENY" denied, "self" a pod to itself, which Kubernetes leaves to the network plugin, "-" no such flow)',
         "  from                  [1]   [2]   [3]   [4]   [5]   [6]   [7]",
-        "  app/phpmyadmin        ok    ok    DENY  ok    ok    ok    ok",
-        "  app/intruder          ok    ok    DENY  ok    ok    ok    ok",
+        "  app/phpmyadmin        ok    self  DENY  ok    ok    ok    ok",
+        "  app/intruder          self  ok    DENY  ok    ok    ok    ok",
         "",
-        "  data/mysql            DENY  DENY  ok    DENY  DENY  DENY  DENY",
+        "  data/mysql            DENY  DENY  self  DENY  DENY  DENY  DENY",
         "",
-        "  default/outsider      ok    ok    DENY  ok    ok    ok    ok",
+        "  default/outsider      ok    ok    DENY  self  ok    ok    ok",
         "",
-        "  kube-system/kube-dns  ok    ok    DENY  ok    ok    ok    ok",
+        "  kube-system/kube-dns  ok    ok    DENY  ok    self  self  ok",
         "",
         "  external:internet     ok    ok    DENY  ok    ok    ok    -",
         "  to:",
@@ -295,8 +304,8 @@ describe("the renderings", () => {
       "| from \\ to | app/intruder 80/TCP | app/phpmyadmin 80/TCP | data/mysql 3306/TCP | default/outsider 80/TCP | kube-system/kube-dns 53/UDP | kube-system/kube-dns 53/TCP | internet 443/TCP |",
     );
     expect(lines).toContain("|---|:-:|:-:|:-:|:-:|:-:|:-:|:-:|");
-    // Stage 2's row for MySQL: everything out of `data` is denied but its own port.
-    expect(lines).toContain("| data/mysql | ❌ | ❌ | ✅ | ❌ | ❌ | ❌ | ❌ |");
+    // Stage 2's row for MySQL: everything out of `data` is denied; its own port is itself.
+    expect(lines).toContain("| data/mysql | ❌ | ❌ | self | ❌ | ❌ | ❌ | ❌ |");
     expect(lines).toContain(
       '| `Pod/app/nginx` | **denied** | ValidatingAdmissionPolicy binding gatekeeper-k8sallowedrepos-allowed-repos-app (policy gatekeeper-k8sallowedrepos) | `K8sAllowedRepos/allowed-repos-app` (deny): container &lt;nginx> has an invalid image repo &lt;nginx>, allowed repos are ["docker.io/library/phpmyadmin:"] |',
     );

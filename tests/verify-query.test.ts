@@ -149,6 +149,63 @@ describe("--format jsonl", () => {
   });
 });
 
+describe("a pod's cells to itself, which Kubernetes leaves to the network plugin", () => {
+  // From web/frontend to every pod: postgres (allowed), itself on 8080, backup (no port: none).
+  const query = ["--from", "web/frontend", "--to", "*/*"];
+  const SELF_REASON =
+    "web/frontend to itself: left to the network plugin (Kubernetes does not say whether NetworkPolicies apply to a pod's traffic to its own address)";
+  const SELF_CELL = {
+    from: "web/frontend",
+    to: "web/frontend",
+    port: 8080,
+    protocol: "TCP",
+    self: true,
+    reason: SELF_REASON,
+  };
+
+  it('are marked "self": true in JSON, with no verdict', async () => {
+    const result = await verify(...TWO_TIER, ...query, "--format", "json");
+    const connectivity = JSON.parse(result.stdout).connectivity;
+    expect(JSON.stringify(connectivity)).toBe(JSON.stringify([FRONTEND_TO_POSTGRES, SELF_CELL]));
+  });
+
+  it("are one line each in JSON lines, the same object", async () => {
+    const lines = await verify(...TWO_TIER, ...query, "--format", "jsonl");
+    expect(lines.stdout).toBe(
+      `${JSON.stringify(FRONTEND_TO_POSTGRES)}\n` +
+        `{"from":"web/frontend","to":"web/frontend","port":8080,"protocol":"TCP","self":true,"reason":${JSON.stringify(SELF_REASON)}}\n`,
+    );
+  });
+
+  it('are "self" in text and in Markdown, and counted apart from the allowed and the denied', async () => {
+    const text = await verify(...TWO_TIER, ...query);
+    expect(text.stdout.split("\n\nAdmission")[0].split("\n").slice(4)).toEqual([
+      "Connectivity asked for with --from web/frontend --to */*: 2 cells, 1 allowed, 0 denied, 1 self (a pod to itself, left to the network plugin)",
+      "  ok    web/frontend -> db/postgres 5432/TCP",
+      `        because ${FRONTEND_TO_POSTGRES.reason}`,
+      "  self  web/frontend -> web/frontend 8080/TCP",
+      `        because ${SELF_REASON}`,
+    ]);
+    const markdown = await verify(...TWO_TIER, ...query, "--format", "markdown");
+    expect(markdown.stdout).toContain(`| web/frontend | web/frontend | 8080/TCP | self | ${SELF_REASON} |\n`);
+  });
+
+  it("are no change against a base whatever it said of them, a report before they were marked included", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "verify-query-self-"));
+    try {
+      const base = path.join(dir, "base.json");
+      const report = JSON.parse((await verify(...TWO_TIER, ...query, "--format", "json")).stdout);
+      // As earlier versions wrote it: allowed, "always allowed".
+      report.connectivity[1] = { ...FRONTEND_TO_POSTGRES, to: "web/frontend", port: 8080, reason: "always allowed" };
+      fs.writeFileSync(base, JSON.stringify(report));
+      const compared = await verify(...TWO_TIER, ...query, "--compare", base);
+      expect(compared.stdout.split("\n")[0]).toBe("What changed against the base: nothing");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("a large cluster", () => {
   let dir: string;
   // 250 pods in `a` and 150 in `b`, one port each: 400 destination ports.

@@ -14,6 +14,7 @@ import { isPair, isScalar, isSeq, parseDocument, visit } from "yaml";
 import { EXERCISES_DIR } from "../class/affected";
 import { stackOfFile } from "../class/names";
 import { isProgramPath, PROGRAM_PATHS } from "../class/program";
+import { GATEKEEPER_CHART_REPO, GATEKEEPER_NAMESPACE } from "../components/gatekeeper";
 
 const ROOT = path.join(__dirname, "..");
 
@@ -500,11 +501,13 @@ describe("e2e-kind.yml", () => {
     expect(job().permissions).toEqual({ contents: "read" });
   });
 
-  it("walks in this order: install, kind with the README's configuration, Calico, the Pulumi CLI, npm run e2e, the logs", () => {
+  it("walks in this order: install, the chart rendered, kind with the README's configuration, Calico, the Pulumi CLI, npm run e2e, the logs", () => {
     expect(steps().map((s) => s.name ?? String(s.uses).split("@")[0])).toEqual([
       "actions/checkout",
       "actions/setup-node",
       "Install",
+      "azure/setup-helm",
+      "Render the Gatekeeper chart",
       "Write the kind configuration",
       "helm/kind-action",
       "Install Calico",
@@ -531,6 +534,42 @@ describe("e2e-kind.yml", () => {
     expect(install.run.split("\n")[0]).toBe(`kubectl create -f ${calico}`);
     expect(install.run).toContain("kubectl -n kube-system rollout status daemonset/calico-node --timeout=300s");
     expect(install["timeout-minutes"]).toBe(10);
+  });
+
+  describe("the Gatekeeper chart, rendered with the program's values for the oldest version accepted and the default", () => {
+    const render = () => steps().find((s) => s.name === "Render the Gatekeeper chart")!;
+
+    it("installs helm 4.1.4 with azure/setup-helm, then renders from the chart repository the Release uses", () => {
+      expect(steps().find((s) => String(s.uses).startsWith("azure/setup-helm@"))!.with).toEqual({ version: "v4.1.4" });
+      expect(render().run.trim().split("\n")).toEqual([
+        "# An assignment, so that a failure stops the step (a failing `for … in $(…)` would not).",
+        "versions=$(npx tsx scripts/gatekeeper-chart.ts versions)",
+        "for version in $versions; do",
+        '  npx tsx scripts/gatekeeper-chart.ts values "$version" > "$RUNNER_TEMP/gatekeeper-$version.json"',
+        `  helm template gatekeeper gatekeeper --repo ${GATEKEEPER_CHART_REPO} --version "$version" --namespace ${GATEKEEPER_NAMESPACE} --values "$RUNNER_TEMP/gatekeeper-$version.json" > "$RUNNER_TEMP/gatekeeper-$version.yaml"`,
+        '  npx tsx scripts/gatekeeper-chart.ts check "$version" "$RUNNER_TEMP/gatekeeper-$version.yaml"',
+        "done",
+      ]);
+      expect(render()["timeout-minutes"]).toBe(10);
+    });
+
+    it("run by bash with a stand-in helm that renders nothing, asks for 3.21.0 with the program's values and fails", () => {
+      const bin = fs.mkdtempSync(path.join(os.tmpdir(), "helm-"));
+      const calls = path.join(bin, "calls");
+      fs.writeFileSync(
+        path.join(bin, "helm"),
+        `#!/usr/bin/env bash\necho "$@" >> "${calls}"\nfor a in "$@"; do case "$a" in *.json) cp "$a" "${bin}/values.json";; esac; done\n`,
+        { mode: 0o755 },
+      );
+      const temp = fs.mkdtempSync(path.join(os.tmpdir(), "runner-temp-"));
+      const script = `cd "${ROOT}"\n${render().run}`;
+      const result = bash(script, { RUNNER_TEMP: temp, HOME: os.homedir() }, {}, `${bin}:${process.env.PATH}`);
+      expect(result.status).toBe(1);
+      expect(fs.readFileSync(calls, "utf8")).toBe(
+        `template gatekeeper gatekeeper --repo ${GATEKEEPER_CHART_REPO} --version 3.21.0 --namespace gatekeeper-system --values ${temp}/gatekeeper-3.21.0.json\n`,
+      );
+      expect(JSON.parse(fs.readFileSync(path.join(bin, "values.json"), "utf8")).syncVAPEnforcementScope).toBe(true);
+    });
   });
 
   it("installs the Pulumi CLI of the SDK release the program is locked to, and only installs it", () => {

@@ -22,8 +22,17 @@ import {
 } from "./lab/claims";
 import { LAB_SOURCE } from "./lab/stack";
 import { namespacedName, objectKey } from "./kube/object";
+import type { Status } from "./kube/status";
 import { ClusterModel, KubeObject, VerifyInputError } from "./model";
-import { ConnectivityOverview, Endpoint, NetworkPolicyEngine, PortSpec, TableEntry, tableEntry } from "./netpol";
+import {
+  ConnectivityOverview,
+  Endpoint,
+  JudgedCell,
+  NetworkPolicyEngine,
+  PortSpec,
+  TableEntry,
+  tableEntry,
+} from "./netpol";
 
 export interface ClaimResult {
   kind: "connectivity" | "admission";
@@ -52,8 +61,8 @@ export interface LiveAdmission {
   /** "KIND/NAMESPACE/NAME", as in Report.admission. */
   object: string;
   observed: "admitted" | "denied" | "not probed";
-  /** The API server's Status, for a refusal. */
-  status?: { code: number; reason: string; message: string };
+  /** The API server's Status, whole, for a refusal. */
+  status?: Status;
   matches: boolean;
   evidence: string;
 }
@@ -187,8 +196,10 @@ export function admissionEngine(model: ClusterModel): AdmissionEngine {
 }
 
 function checkConnectivityClaim(claim: ConnectivityClaim, stage: Stage, table: TableEntry[]): ClaimResult {
+  // A pod to itself has no verdict, so no claim stands on it.
   const entry = table.find(
-    (e) => e.from === claim.from && e.to === claim.to && e.port === claim.port && e.protocol === claim.protocol,
+    (e): e is JudgedCell =>
+      !e.self && e.from === claim.from && e.to === claim.to && e.port === claim.port && e.protocol === claim.protocol,
   );
   const expected = claim.expected[stage] ? "allowed" : "denied";
   if (!entry) {

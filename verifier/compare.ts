@@ -56,6 +56,8 @@ function cells(report: Report | undefined): Map<string, { kind: Change["kind"]; 
   const map = new Map<string, { kind: Change["kind"]; value: string }>();
   if (!report) return map;
   for (const e of report.connectivity ?? []) {
+    // A pod to itself has no verdict to compare; reports before `self` was marked gave it one.
+    if (e.self || e.from === e.to) continue;
     map.set(`${e.from} -> ${e.to}:${e.port}/${e.protocol}`, {
       kind: "connectivity",
       value: e.allowed ? "allowed" : "denied",

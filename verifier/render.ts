@@ -216,15 +216,25 @@ function markdownOverview(overview: ConnectivityOverview): string[] {
   return lines;
 }
 
+/** A cell's mark: allowed, denied, or a pod to itself, which has no verdict. */
+const mark = (e: TableEntry, marks: { allowed: string; denied: string; self: string }) =>
+  e.self ? marks.self : e.allowed ? marks.allowed : marks.denied;
+
+/** The counts of a list of cells; a pod's cells to itself are counted apart, as neither. */
 function cellsHead(table: TableEntry[]): string {
-  const allowed = table.filter((e) => e.allowed).length;
-  return `${plural(table.length, "cell")}, ${thousands(allowed)} allowed, ${thousands(table.length - allowed)} denied`;
+  const self = table.filter((e) => e.self).length;
+  const allowed = table.filter((e) => !e.self && e.allowed).length;
+  const denied = table.length - self - allowed;
+  const selfPart = self > 0 ? `, ${thousands(self)} self (a pod to itself, left to the network plugin)` : "";
+  return `${plural(table.length, "cell")}, ${thousands(allowed)} allowed, ${thousands(denied)} denied${selfPart}`;
 }
 
 function textCells(table: TableEntry[], query: string[]): string[] {
   const lines = [`Connectivity asked for with ${query.join(" ")}: ${cellsHead(table)}`];
   for (const e of table) {
-    lines.push(`  ${e.allowed ? "ok  " : "DENY"}  ${e.from} -> ${displayTo(e.to)} ${e.port}/${e.protocol}`);
+    lines.push(
+      `  ${mark(e, { allowed: "ok  ", denied: "DENY", self: "self" })}  ${e.from} -> ${displayTo(e.to)} ${e.port}/${e.protocol}`,
+    );
     lines.push(`        because ${e.reason}`);
   }
   lines.push("");
@@ -239,7 +249,7 @@ function markdownCells(table: TableEntry[], query: string[]): string[] {
     "|---|---|---|---|---|",
     ...table.map(
       (e) =>
-        `| ${md(e.from)} | ${md(displayTo(e.to))} | ${e.port}/${e.protocol} | ${e.allowed ? "✅" : "❌"} | ${md(e.reason)} |`,
+        `| ${md(e.from)} | ${md(displayTo(e.to))} | ${e.port}/${e.protocol} | ${mark(e, MARKDOWN_MARKS)} | ${md(e.reason)} |`,
     ),
     "",
   ];
@@ -257,7 +267,9 @@ function jsonOverview(overview: ConnectivityOverview) {
 function textMatrix(table: TableEntry[]): string[] {
   const lines: string[] = [];
   const { rows, columns, cells } = axes(table);
-  lines.push(`Connectivity: who can open a connection to whom ("ok" allowed, "DENY" denied, "-" no such flow)`);
+  lines.push(
+    `Connectivity: who can open a connection to whom ("ok" allowed, "DENY" denied, "self" a pod to itself, which Kubernetes leaves to the network plugin, "-" no such flow)`,
+  );
   const rowWidth = Math.max(6, ...rows.map((r) => r.length)) + 2;
   const header = columns.map((_, i) => pad(`[${i + 1}]`, 6)).join("");
   lines.push(`  ${pad("from", rowWidth)}${header}`.trimEnd());
@@ -269,7 +281,7 @@ function textMatrix(table: TableEntry[]): string[] {
     const cellsText = columns
       .map((column) => {
         const entry = cells.get(`${row}|${columnKey(column)}`);
-        return pad(entry ? (entry.allowed ? "ok" : "DENY") : "-", 6);
+        return pad(entry ? mark(entry, { allowed: "ok", denied: "DENY", self: "self" }) : "-", 6);
       })
       .join("");
     lines.push(`  ${pad(row, rowWidth)}${cellsText}`.trimEnd());
@@ -356,20 +368,24 @@ function textReport(report: Report): string {
 // ---------------------------------------------------------------------------------------------
 // markdown
 
+const MARKDOWN_MARKS = { allowed: "✅", denied: "❌", self: "self" };
+
 // Only "<" can open HTML in a cell (a message names "<nginx>"); ">" stays as written ("->").
 const md = (text: string) => text.replace(/\|/g, "\\|").replace(/</g, "&lt;");
 
 function markdownMatrix(table: TableEntry[]): string[] {
   const lines: string[] = [];
   const { rows, columns, cells } = axes(table);
-  lines.push("**Connectivity** (✅ allowed, ❌ denied; rows open connections to columns)");
+  lines.push(
+    "**Connectivity** (✅ allowed, ❌ denied, self: a pod to itself, which Kubernetes leaves to the network plugin; rows open connections to columns)",
+  );
   lines.push("");
   lines.push(`| from \\ to | ${columns.map((c) => `${md(displayTo(c.to))} ${c.port}/${c.protocol}`).join(" | ")} |`);
   lines.push(`|---|${columns.map(() => ":-:").join("|")}|`);
   for (const row of rows) {
     const rowCells = columns.map((column) => {
       const entry = cells.get(`${row}|${columnKey(column)}`);
-      return entry ? (entry.allowed ? "✅" : "❌") : "";
+      return entry ? mark(entry, MARKDOWN_MARKS) : "";
     });
     lines.push(`| ${md(row)} | ${rowCells.join(" | ")} |`);
   }

@@ -13,8 +13,34 @@ describe("installFromChart()", () => {
       version: "3.19.2",
       vapForTemplates: false,
       vapBindings: false,
+      vapScope: false,
+      // The chart's template: `*` and the subresources it names, all but status ones.
       webhookRules: [
-        { apiGroups: ["*"], apiVersions: ["*"], operations: ["CREATE", "UPDATE"], resources: ["*"], scope: "*" },
+        {
+          apiGroups: ["*"],
+          apiVersions: ["*"],
+          operations: ["CREATE", "UPDATE"],
+          resources: [
+            "*",
+            "pods/ephemeralcontainers",
+            "pods/exec",
+            "pods/log",
+            "pods/eviction",
+            "pods/portforward",
+            "pods/proxy",
+            "pods/attach",
+            "pods/binding",
+            "pods/resize",
+            "deployments/scale",
+            "replicasets/scale",
+            "statefulsets/scale",
+            "replicationcontrollers/scale",
+            "services/proxy",
+            "nodes/proxy",
+            "services/status",
+          ],
+          scope: "*",
+        },
       ],
       exemptNamespaces: ["gatekeeper-system"],
       source: "s",
@@ -41,6 +67,72 @@ describe("installFromChart()", () => {
       webhookRules: [{ apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE"], resources: ["pods"] }],
       exemptNamespaces: ["kube-system", "gatekeeper-system"],
     });
+  });
+});
+
+describe("the policies' enforcement scope (--sync-vap-enforcement-scope)", () => {
+  it("is the webhook's from 3.22.0, and from 3.21.0 when syncVAPEnforcementScope says so; 3.20 has no such flag", () => {
+    const scope = (version: string, values: Record<string, unknown> = {}) =>
+      installFromChart(version, values, "s").vapScope;
+    expect(scope("3.20.1", { syncVAPEnforcementScope: true })).toBe(false);
+    expect(scope("3.21.0")).toBe(false);
+    expect(scope("3.21.1", { syncVAPEnforcementScope: true })).toBe(true);
+    expect(scope("3.22.0")).toBe(true);
+    expect(scope("3.23.0", { syncVAPEnforcementScope: false })).toBe(false);
+  });
+
+  // kubectl debug adds an ephemeral container with an UPDATE of pods/ephemeralcontainers.
+  const debugged = pod("app", "web", [{ name: "web", image: "docker.io/library/phpmyadmin:5.2.3" }], {
+    spec: { ephemeralContainers: [{ name: "debugger", image: "busybox" }] },
+  });
+  const lab = {
+    validatingWebhookCustomRules: [
+      {
+        apiGroups: [""],
+        apiVersions: ["v1"],
+        operations: ["CREATE", "UPDATE"],
+        resources: ["pods", "pods/ephemeralcontainers"],
+        scope: "Namespaced",
+      },
+    ],
+    validatingWebhookExemptNamespacesLabels: { "kubernetes.io/metadata.name": ["kube-system"] },
+  };
+  const review = (install: ReturnType<typeof installFromChart>) =>
+    engine({ install }).review(debugged, "UPDATE", debugged, { subresource: "ephemeralcontainers" }).enforcement;
+
+  it("without it, leaves an ephemeral container to the webhook: the policy's `*` names no subresource", () => {
+    const enforcement = review(installFromChart("3.21.1", lab, "s"));
+    expect(enforcement?.points).toEqual([WEBHOOK]);
+    expect(enforcement?.deniedBy).toEqual(WEBHOOK);
+    expect(enforcement?.status?.code).toBe(403);
+  });
+
+  it("with it, has the binding judge the ephemeral container first, as the webhook's rules name the subresource", () => {
+    const enforcement = review(installFromChart("3.21.1", { ...lab, syncVAPEnforcementScope: true }, "s"));
+    const binding = {
+      kind: "ValidatingAdmissionPolicy",
+      policy: "gatekeeper-k8sallowedrepos",
+      binding: "gatekeeper-allowed-repos-app",
+      constraint: "K8sAllowedRepos/allowed-repos-app",
+    };
+    expect(enforcement?.points).toEqual([binding, WEBHOOK]);
+    expect(enforcement?.deniedBy).toEqual(binding);
+    expect(enforcement?.status?.code).toBe(422);
+  });
+
+  it("without it, has a binding judge in a namespace the webhook exempts; with it, neither judges there", () => {
+    const everywhere = labAppConstraint({ match: { kinds: [{ apiGroups: [""], kinds: ["Pod"] }] } });
+    const inKubeSystem = pod("kube-system", "nginx", [{ name: "nginx", image: "nginx" }]);
+    const judge = (values: Record<string, unknown>) =>
+      engine({
+        install: installFromChart("3.21.1", { ...lab, ...values }, "s"),
+        constraints: [everywhere],
+        namespaces: [namespace("kube-system")],
+      }).review(inKubeSystem);
+    const unscoped = judge({});
+    expect([unscoped.allowed, unscoped.enforcement?.deniedBy?.kind]).toEqual([false, "ValidatingAdmissionPolicy"]);
+    const scoped = judge({ syncVAPEnforcementScope: true });
+    expect([scoped.allowed, scoped.enforcement?.points]).toEqual([true, []]);
   });
 });
 
@@ -78,7 +170,15 @@ describe("enforcement", () => {
     expect(optedOut.enforcement).toEqual({
       points: [WEBHOOK],
       deniedBy: WEBHOOK,
-      status: { code: 403, reason: "Forbidden", message },
+      status: {
+        kind: "Status",
+        apiVersion: "v1",
+        metadata: {},
+        status: "Failure",
+        message,
+        reason: "Forbidden",
+        code: 403,
+      },
       kubectl: {
         command: "kubectl run nginx -n app --image=nginx",
         output: `Error from server (Forbidden): ${message}`,

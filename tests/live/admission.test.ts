@@ -1,19 +1,20 @@
 // How an API server's answer to a dry-run request is read against the predicted verdict.
 import type { AdmissionResult } from "../../verifier/admission";
+import { failure } from "../../verifier/kube/status";
 import { observeAdmission, summarizeAdmission } from "../../verifier/live/admission";
 
-const VAP = {
-  code: 422,
-  reason: "Invalid",
-  message:
-    "pods \"nginx\" is forbidden: ValidatingAdmissionPolicy 'gatekeeper-k8sallowedrepos' with binding 'gatekeeper-k8sallowedrepos-allowed-repos-app' denied request: container <nginx> has an invalid image repo <nginx>, allowed repos are [\"docker.io/library/phpmyadmin:\"]",
-};
-const WEBHOOK = {
-  code: 403,
-  reason: "Forbidden",
-  message:
-    'admission webhook "validation.gatekeeper.sh" denied the request: [allowed-repos-app] container <nginx> has an invalid image repo <nginx>, allowed repos are ["docker.io/library/phpmyadmin:"]',
-};
+const CAUSE =
+  "ValidatingAdmissionPolicy 'gatekeeper-k8sallowedrepos' with binding 'gatekeeper-k8sallowedrepos-allowed-repos-app' denied request: container <nginx> has an invalid image repo <nginx>, allowed repos are [\"docker.io/library/phpmyadmin:\"]";
+const VAP = failure(422, "Invalid", `pods "nginx" is forbidden: ${CAUSE}`, {
+  name: "nginx",
+  kind: "pods",
+  causes: [{ message: CAUSE }],
+});
+const WEBHOOK = failure(
+  403,
+  "Forbidden",
+  'admission webhook "validation.gatekeeper.sh" denied the request: [allowed-repos-app] container <nginx> has an invalid image repo <nginx>, allowed repos are ["docker.io/library/phpmyadmin:"]',
+);
 
 /** The prediction for the article's nginx pod at allowed-repos: refused by the VAP binding. */
 const deniedByVap: AdmissionResult = {
@@ -35,7 +36,7 @@ const deniedByVap: AdmissionResult = {
 const admitted: AdmissionResult = { object: "Pod/app/phpmyadmin", allowed: true, violations: [], notes: [] };
 
 describe("a dry-run answer against the prediction", () => {
-  it("matches a denial only with the same code, reason and message", () => {
+  it("matches a denial only with the same Status, whole: code, reason, message and details", () => {
     expect(observeAdmission(deniedByVap, { ok: false, status: VAP })).toEqual({
       object: "Pod/app/nginx",
       observed: "denied",
@@ -47,6 +48,15 @@ describe("a dry-run answer against the prediction", () => {
       false,
     );
     expect(observeAdmission(deniedByVap, { ok: false, status: { ...VAP, reason: "Forbidden" } }).matches).toBe(false);
+    // The same code, reason and message with another cause: the evidence shows both objects.
+    const otherCause = { ...VAP, details: { ...VAP.details, causes: [{ field: "spec", message: CAUSE }] } };
+    expect(observeAdmission(deniedByVap, { ok: false, status: otherCause })).toEqual({
+      object: "Pod/app/nginx",
+      observed: "denied",
+      status: otherCause,
+      matches: false,
+      evidence: `Pod/app/nginx: denied, but not as predicted: predicted ${JSON.stringify(VAP)}, observed ${JSON.stringify(otherCause)}`,
+    });
   });
 
   it("names the webhook answering where the binding was predicted, and whether the binding exists", () => {
@@ -68,12 +78,12 @@ describe("a dry-run answer against the prediction", () => {
   });
 
   it("reads a denial where admission was predicted as a mismatch, whoever denied (Pod Security here)", () => {
-    const podSecurity = {
-      code: 403,
-      reason: "Forbidden",
-      message:
-        'pods "phpmyadmin" is forbidden: violates PodSecurity "restricted:latest": runAsNonRoot != true (pod or container "phpmyadmin" must set securityContext.runAsNonRoot=true)',
-    };
+    const podSecurity = failure(
+      403,
+      "Forbidden",
+      'pods "phpmyadmin" is forbidden: violates PodSecurity "restricted:latest": runAsNonRoot != true (pod or container "phpmyadmin" must set securityContext.runAsNonRoot=true)',
+      { name: "phpmyadmin", kind: "pods" },
+    );
     expect(observeAdmission(admitted, { ok: false, status: podSecurity })).toEqual({
       object: "Pod/app/phpmyadmin",
       observed: "denied",
@@ -84,7 +94,11 @@ describe("a dry-run answer against the prediction", () => {
   });
 
   it("reads a 409 as admitted (the registry checks for the name after admission), a 404 as not probed", () => {
-    const exists = { code: 409, reason: "AlreadyExists", message: 'deployments.apps "phpmyadmin" already exists' };
+    const exists = failure(409, "AlreadyExists", 'deployments.apps "phpmyadmin" already exists', {
+      name: "phpmyadmin",
+      group: "apps",
+      kind: "deployments",
+    });
     expect(
       observeAdmission({ ...admitted, object: "Deployment/app/phpmyadmin" }, { ok: false, status: exists }),
     ).toEqual({
@@ -93,7 +107,7 @@ describe("a dry-run answer against the prediction", () => {
       matches: true,
       evidence: `Deployment/app/phpmyadmin: admitted: the dry run passed admission, then got 409 AlreadyExists: deployments.apps "phpmyadmin" already exists, as the object exists`,
     });
-    const noNamespace = { code: 404, reason: "NotFound", message: 'namespaces "app" not found' };
+    const noNamespace = failure(404, "NotFound", 'namespaces "app" not found', { name: "app", kind: "namespaces" });
     expect(observeAdmission(deniedByVap, { ok: false, status: noNamespace })).toEqual({
       object: "Pod/app/nginx",
       observed: "not probed",

@@ -4,11 +4,15 @@
  * workloads it expands), and the network the stage's NetworkPolicies make: `data` admits only
  * phpMyAdmin on 3306 and sends nothing out; `app` is open.
  *
- * The denial messages are written here from the sources enforcement.ts cites, not taken from the
- * verifier: they are what the verifier's prediction is checked against.
+ * The denials are written here from the sources enforcement.ts cites, not taken from the verifier:
+ * they are what the verifier's prediction is checked against. A ValidatingAdmissionPolicy's is
+ * apimachinery's NewForbidden (details: name, group, kind) made Invalid and 422 by the apiserver's
+ * validating dispatcher, which appends the denial as a cause with only a message; the webhook's is
+ * what Gatekeeper answers (403 Forbidden, no details), given `status: Failure` and the prefix
+ * naming the webhook by the apiserver's ToStatusErr.
  */
 import { IMAGES } from "../../components/images";
-import type { AdmissionRequest, KubeObject, StandInOptions, Status } from "./stand-in";
+import { status, type AdmissionRequest, type KubeObject, type StandInOptions } from "./stand-in";
 
 const ALLOWED: Record<string, string> = {
   app: "docker.io/library/phpmyadmin:",
@@ -25,7 +29,7 @@ export const BINDINGS = [
 
 /** Gatekeeper 3.23's answers for the lab's constraints, with these bindings in place. */
 export function gatekeeper(bindings: string[]) {
-  return (request: AdmissionRequest): Status | undefined => {
+  return (request: AdmissionRequest): KubeObject | undefined => {
     const prefix = ALLOWED[request.namespace];
     if (prefix === undefined) return undefined;
     const spec =
@@ -45,18 +49,21 @@ export function gatekeeper(bindings: string[]) {
     const constraint = `allowed-repos-${request.namespace}`;
     const binding = `gatekeeper-k8sallowedrepos-${constraint}`;
     if (request.resource === "pods" && bindings.includes(binding)) {
-      return {
-        code: 422,
-        reason: "Invalid",
-        message: `pods "${request.object.metadata.name}" is forbidden: ValidatingAdmissionPolicy 'gatekeeper-k8sallowedrepos' with binding '${binding}' denied request: ${text}`,
-      };
+      const name = request.object.metadata.name;
+      const cause = `ValidatingAdmissionPolicy 'gatekeeper-k8sallowedrepos' with binding '${binding}' denied request: ${text}`;
+      // The core group is "", which encoding/json leaves out of the details.
+      return status(422, "Invalid", `pods "${name}" is forbidden: ${cause}`, {
+        name,
+        kind: "pods",
+        causes: [{ message: cause }],
+      });
     }
     const implied = request.resource === "pods" ? "" : "[Implied by expand-workloads] ";
-    return {
-      code: 403,
-      reason: "Forbidden",
-      message: `admission webhook "validation.gatekeeper.sh" denied the request: [${constraint}] ${implied}${text}`,
-    };
+    return status(
+      403,
+      "Forbidden",
+      `admission webhook "validation.gatekeeper.sh" denied the request: [${constraint}] ${implied}${text}`,
+    );
   };
 }
 

@@ -41,8 +41,11 @@ export interface StandInOptions {
   namespaces: Record<string, Record<string, string>>;
   /** Objects that exist before the run (the lab's pods and workloads, leftovers). */
   objects: KubeObject[];
-  /** The Status admission refuses a request with, or undefined to admit it. */
-  admit(request: AdmissionRequest): Status | undefined;
+  /**
+   * The Status object admission refuses a request with, whole, as the API server writes it (see
+   * status()), or undefined to admit it.
+   */
+  admit(request: AdmissionRequest): KubeObject | undefined;
   /**
    * A TCP connection from a pod to host:port; `to` is the pod with that address, if any
    * (127.0.0.1 is decided by `listens`).
@@ -81,6 +84,10 @@ const WORKLOADS: Record<string, { group: string; version: string; kind: string }
   cronjobs: { group: "batch", version: "v1", kind: "CronJob" },
 };
 
+/**
+ * A Status as the API server writes it: metav1.Status's fields in Go's order, the empty ones left
+ * out (`omitempty`), metadata always there (a struct, which encoding/json never leaves out).
+ */
 export function status(code: number, reason: string, message: string, details?: KubeObject): KubeObject {
   return {
     kind: "Status",
@@ -260,7 +267,7 @@ export class StandIn {
           namespace,
           object: updated,
         });
-        if (refusal) return send(refusal.code, status(refusal.code, refusal.reason, refusal.message));
+        if (refusal) return send(refusal.code, refusal);
         if (!dryRun) this.objects.set(key, updated);
         return send(200, updated);
       }
@@ -324,7 +331,7 @@ export class StandIn {
     const name = body.metadata.name;
     const object: KubeObject = { ...body, metadata: { ...body.metadata, namespace, uid: `uid-${namespace}-${name}` } };
     const refusal = this.options.admit({ operation: "CREATE", resource, subresource: "", namespace, object });
-    if (refusal) return send(refusal.code, status(refusal.code, refusal.reason, refusal.message));
+    if (refusal) return send(refusal.code, refusal);
     const key = `${kind.kind}/${namespace}/${name}`;
     const qualified = kind.group === "" ? resource : `${resource}.${kind.group}`;
     if (this.objects.has(key)) {

@@ -164,7 +164,12 @@ describe("verify --live against a cluster that behaves as predicted", () => {
     );
   });
 
-  it("observes the admission claims through dry-run requests, with the API server's Status, exactly", () => {
+  it("observes the admission claims through dry-run requests, with the API server's Status, whole and exactly", () => {
+    const APP_REPOS = '["docker.io/library/phpmyadmin:"]';
+    const VAP =
+      "ValidatingAdmissionPolicy 'gatekeeper-k8sallowedrepos' with binding 'gatekeeper-k8sallowedrepos-allowed-repos-app' denied request";
+    const NGINX_CAUSE = `${VAP}: container <nginx> has an invalid image repo <nginx>, allowed repos are ${APP_REPOS}`;
+    const DEBUGGER_CAUSE = `${VAP}: container <debugger> has an invalid image repo <busybox>, allowed repos are ${APP_REPOS}`;
     expect(report.live.admission).toEqual([
       {
         object: "Deployment/app/phpmyadmin",
@@ -184,10 +189,14 @@ describe("verify --live against a cluster that behaves as predicted", () => {
         object: "Pod/app/nginx",
         observed: "denied",
         status: {
-          code: 422,
+          kind: "Status",
+          apiVersion: "v1",
+          metadata: {},
+          status: "Failure",
+          message: `pods "nginx" is forbidden: ${NGINX_CAUSE}`,
           reason: "Invalid",
-          message:
-            "pods \"nginx\" is forbidden: ValidatingAdmissionPolicy 'gatekeeper-k8sallowedrepos' with binding 'gatekeeper-k8sallowedrepos-allowed-repos-app' denied request: container <nginx> has an invalid image repo <nginx>, allowed repos are [\"docker.io/library/phpmyadmin:\"]",
+          details: { name: "nginx", kind: "pods", causes: [{ message: NGINX_CAUSE }] },
+          code: 422,
         },
         matches: true,
         evidence:
@@ -204,10 +213,14 @@ describe("verify --live against a cluster that behaves as predicted", () => {
         object: "Deployment/app/nginx",
         observed: "denied",
         status: {
-          code: 403,
-          reason: "Forbidden",
+          kind: "Status",
+          apiVersion: "v1",
+          metadata: {},
+          status: "Failure",
           message:
             'admission webhook "validation.gatekeeper.sh" denied the request: [allowed-repos-app] [Implied by expand-workloads] container <nginx> has an invalid image repo <nginx>, allowed repos are ["docker.io/library/phpmyadmin:"]',
+          reason: "Forbidden",
+          code: 403,
         },
         matches: true,
       }),
@@ -216,10 +229,14 @@ describe("verify --live against a cluster that behaves as predicted", () => {
         object: "Pod/app/ephemeral-busybox",
         observed: "denied",
         status: {
-          code: 422,
+          kind: "Status",
+          apiVersion: "v1",
+          metadata: {},
+          status: "Failure",
+          message: `pods "ephemeral-busybox" is forbidden: ${DEBUGGER_CAUSE}`,
           reason: "Invalid",
-          message:
-            "pods \"ephemeral-busybox\" is forbidden: ValidatingAdmissionPolicy 'gatekeeper-k8sallowedrepos' with binding 'gatekeeper-k8sallowedrepos-allowed-repos-app' denied request: container <debugger> has an invalid image repo <busybox>, allowed repos are [\"docker.io/library/phpmyadmin:\"]",
+          details: { name: "ephemeral-busybox", kind: "pods", causes: [{ message: DEBUGGER_CAUSE }] },
+          code: 422,
         },
         matches: true,
       }),

@@ -2,7 +2,7 @@
  * The engine as a whole: the fast table against the naive one on generated clusters, judge()
  * against table cells, the table's order, and endpoints the engine was not built with.
  */
-import { Endpoint, naiveTruthTable, NetworkPolicyEngine, PodInfo, TableEntry } from "../../verifier/netpol";
+import { Endpoint, naiveTruthTable, NetworkPolicyEngine, PodInfo, TableEntry, tableEntry } from "../../verifier/netpol";
 import { clusterSources, generateCluster } from "../../verifier/netpol/generate";
 
 describe("fast engine against the naive evaluator", () => {
@@ -22,13 +22,13 @@ describe("fast engine against the naive evaluator", () => {
       "no ingress rule allows",
       "not isolated for egress",
       "not isolated for ingress",
-      "to itself: always allowed",
+      "to itself: left to the network plugin",
     ]) {
       expect([fragment, seen(fragment)]).toEqual([fragment, true]);
     }
     expect(fast.some((cell) => / allowed by \S+ rule 2/.test(cell.reason))).toBe(true);
-    expect(fast.some((cell) => cell.from.startsWith("external:") && cell.allowed)).toBe(true);
-    expect(fast.some((cell) => cell.from.startsWith("external:") && !cell.allowed)).toBe(true);
+    expect(fast.some((cell) => cell.from.startsWith("external:") && !cell.self && cell.allowed)).toBe(true);
+    expect(fast.some((cell) => cell.from.startsWith("external:") && !cell.self && !cell.allowed)).toBe(true);
   });
 
   test("judge() gives the table's verdict for sampled cells", () => {
@@ -48,14 +48,7 @@ describe("fast engine against the naive evaluator", () => {
         cell.port,
         cell.protocol,
       );
-      expect({
-        from: verdict.from,
-        to: verdict.to,
-        port: verdict.port,
-        protocol: verdict.protocol,
-        allowed: verdict.allowed,
-        reason: verdict.reason,
-      }).toEqual(cell);
+      expect(tableEntry(verdict)).toEqual(cell);
     }
   });
 });
@@ -76,15 +69,15 @@ describe("truth table shape", () => {
   const idle = pod("a", "idle", []);
   const denyB = { metadata: { namespace: "b", name: "deny" }, spec: { podSelector: {} } };
   const cells = (table: TableEntry[]) =>
-    table.map((e) => `${e.from} ${e.to} ${e.port}/${e.protocol} ${e.allowed ? "A" : "D"}`);
+    table.map((e) => `${e.from} ${e.to} ${e.port}/${e.protocol} ${e.self ? "self" : e.allowed ? "A" : "D"}`);
 
   test("sources in the given order, then pods by namespace/name, then each distinct declared port", () => {
     const engine = new NetworkPolicyEngine({ namespaces: [], pods: [web, idle, db], policies: [denyB] });
     const internet: Endpoint = { kind: "external", external: { name: "internet", ip: "203.0.113.1" } };
     expect(cells(engine.truthTable([{ kind: "pod", pod: web }, internet]))).toEqual([
       "b/web a/db 5432/TCP A",
-      "b/web b/web 80/TCP A",
-      "b/web b/web 80/UDP A",
+      "b/web b/web 80/TCP self",
+      "b/web b/web 80/UDP self",
       "external:internet a/db 5432/TCP A",
       "external:internet b/web 80/TCP D",
       "external:internet b/web 80/UDP D",
@@ -135,7 +128,7 @@ describe("truth table shape", () => {
       "c/api a/db 5432/TCP A",
       "c/api b/web 80/TCP A",
       "c/api b/web 80/UDP A",
-      "a/db a/db 5432/TCP A",
+      "a/db a/db 5432/TCP self",
       "a/db b/web 80/TCP D",
       "a/db b/web 80/UDP D",
     ]);

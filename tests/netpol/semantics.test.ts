@@ -63,14 +63,11 @@ function check(
   const verdict: Verdict = w.engine.judge(from, to, port, protocol);
   expect(naiveJudge(buildModel(w.input), from, to, port, protocol)).toEqual(verdict);
   if (to.kind === "pod" && to.pod.ports.some((p) => p.port === port && p.protocol === protocol)) {
-    const cell = {
-      from: verdict.from,
-      to: verdict.to,
-      port,
-      protocol,
-      allowed: verdict.allowed,
-      reason: verdict.reason,
-    };
+    // The table's cell: the verdict, or for a pod to itself the mark that it has none.
+    const { from: source, to: destination, reason } = verdict;
+    const cell = verdict.self
+      ? { from: source, to: destination, port, protocol, self: true, reason }
+      : { from: source, to: destination, port, protocol, allowed: verdict.allowed, reason };
     const find = (table: { from: string; to: string; port: number; protocol: Protocol }[]) =>
       table.find((e) => e.to === verdict.to && e.port === port && e.protocol === protocol);
     expect(find(w.engine.truthTable([from]))).toEqual(cell);
@@ -285,14 +282,24 @@ describe("isolation and policyTypes", () => {
     expect(w.engine.judge(b, a, 80, "TCP").repliesAllowed).toBe(false);
   });
 
-  test("14. a pod reaching itself is always allowed, even when isolated both ways", () => {
+  test("14. a pod reaching itself is left to the network plugin, even when isolated both ways: a self cell, no verdict", () => {
     const w = world(
       namespaces,
       [a, b],
       [policy("a/deny-all", { podSelector: {}, policyTypes: ["Ingress", "Egress"] })],
     );
-    expect(check(w, a, a, 80)).toEqual(allow("a/client to itself: always allowed"));
+    const reason =
+      "a/client to itself: left to the network plugin (Kubernetes does not say whether NetworkPolicies apply to a pod's traffic to its own address)";
+    expect(check(w, a, a, 80)).toEqual(allow(reason));
     expect(w.engine.judge(a, a, 80, "TCP")).toMatchObject({ self: true, egress: null, ingress: null });
+    expect(w.engine.truthTable([a]).find((e) => e.to === "a/client")).toEqual({
+      from: "a/client",
+      to: "a/client",
+      port: 80,
+      protocol: "TCP",
+      self: true,
+      reason,
+    });
   });
 
   test("15. to an external destination only the source's egress counts", () => {

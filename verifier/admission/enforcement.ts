@@ -11,22 +11,28 @@
  * 2. Gatekeeper's validating webhook `validation.gatekeeper.sh`, which judges every constraint,
  *    and the Pods its ExpansionTemplates generate from a workload.
  *
- * What a client sees for a denial, from the sources of k8s.io/apiserver (validating dispatcher,
- * webhook errors), k8s.io/apimachinery (NewForbidden), k8s.io/kubectl (StandardErrorMessage,
- * AddSourceToErr) and Gatekeeper (pkg/webhook/policy.go, pkg/expansion/aggregate.go):
+ * What a client gets for a denial, the Status object whole, from the sources of k8s.io/apiserver
+ * (the validating policy dispatcher, admission.NewForbidden, the webhook's ToStatusErr),
+ * k8s.io/apimachinery (errors.NewForbidden) and Gatekeeper (pkg/webhook/policy.go,
+ * pkg/expansion/aggregate.go); what kubectl prints for it follows by kubectl's rules
+ * (verifier/kube/status.ts):
  *
- * - a ValidatingAdmissionPolicy's denial is HTTP 422 `Invalid` (Gatekeeper's CEL schema has no
- *   `reason`), its message `pods "nginx" is forbidden: ValidatingAdmissionPolicy 'P' with binding
- *   'B' denied request: MSG`, and kubectl prints `The pods "nginx" is invalid: : …` from the
- *   Status' details (the empty field gives the ": : "), for `kubectl run` and `create -f` alike;
- * - the webhook's denial is HTTP 403 `Forbidden`, its message `admission webhook
- *   "validation.gatekeeper.sh" denied the request: [CONSTRAINT] MSG`, one line per denying
- *   constraint, a generated Pod's messages as `[CONSTRAINT] [Implied by EXPANSION] MSG`; kubectl
- *   prints `Error from server (Forbidden): ` before it, and `kubectl create -f FILE` adds
- *   `error when creating "FILE": ` in between.
+ * - a ValidatingAdmissionPolicy's denial is NewForbidden's Status (message `pods "nginx" is
+ *   forbidden: CAUSE`, details name, group and kind, the resource) with the reason made `Invalid`
+ *   and the code 422 (Gatekeeper's CEL gives no `reason`), and one cause holding only the message
+ *   `ValidatingAdmissionPolicy 'P' with binding 'B' denied request: MSG`; kubectl prints it from
+ *   the details, `The pods "nginx" is invalid: : CAUSE` (the cause's empty field gives ": : "),
+ *   for `kubectl run` and `create -f` alike;
+ * - the webhook's denial is the Status Gatekeeper answers (403 `Forbidden`, its message
+ *   `[CONSTRAINT] MSG`, one line per denying constraint, a generated Pod's as `[CONSTRAINT]
+ *   [Implied by EXPANSION] MSG`), to which the API server adds `status: Failure` and the prefix
+ *   `admission webhook "validation.gatekeeper.sh" denied the request: `; it has no details.
+ *   kubectl prints `Error from server (Forbidden): ` before the message, and `kubectl create -f
+ *   FILE` adds `error when creating "FILE": ` in between.
  */
 import { createHash } from "crypto";
 import { gvkOf, nameOf, namespaceOf } from "../kube/object";
+import { failure, goQuote, kubectlPrints, type KubectlSource, type Status } from "../kube/status";
 import type { AdmissionResult, Enforcement, EnforcementPoint, KubeObject, Violation } from "./types";
 
 /** The webhook's name in Gatekeeper's chart (pkg/webhook/common.go). */
@@ -49,6 +55,12 @@ export interface GatekeeperInstall {
   vapForTemplates: boolean;
   /** `--default-create-vap-binding-for-constraints`: each constraint gets a binding. */
   vapBindings: boolean;
+  /**
+   * `--sync-vap-enforcement-scope`: the generated policies take the webhook's rules and
+   * namespaceSelector. Without it they match every resource (not subresources) in every
+   * namespace, and only the constraint's own match narrows them.
+   */
+  vapScope: boolean;
   /** The webhook's rules; the chart's default covers every resource on CREATE and UPDATE. */
   webhookRules: WebhookRule[];
   /** Namespaces the webhook's namespaceSelector leaves out. */
@@ -57,9 +69,38 @@ export interface GatekeeperInstall {
   source: string;
 }
 
-/** The chart's default rule: every resource, CREATE and UPDATE. */
+/**
+ * The chart's default rule: every resource on CREATE and UPDATE, and the subresources it lists
+ * (`*` names no subresource), as in its ValidatingWebhookConfiguration template from 3.21 on.
+ */
 const DEFAULT_WEBHOOK_RULES: WebhookRule[] = [
-  { apiGroups: ["*"], apiVersions: ["*"], operations: ["CREATE", "UPDATE"], resources: ["*"], scope: "*" },
+  {
+    apiGroups: ["*"],
+    apiVersions: ["*"],
+    operations: ["CREATE", "UPDATE"],
+    resources: [
+      "*",
+      ...["ephemeralcontainers", "exec", "log", "eviction", "portforward", "proxy", "attach", "binding", "resize"].map(
+        (sub) => `pods/${sub}`,
+      ),
+      "deployments/scale",
+      "replicasets/scale",
+      "statefulsets/scale",
+      "replicationcontrollers/scale",
+      "services/proxy",
+      "nodes/proxy",
+      "services/status",
+    ],
+    scope: "*",
+  },
+];
+
+/**
+ * What a generated policy matches without the webhook's scope (Gatekeeper's
+ * buildDefaultMatchConstraints): every resource, CREATE and UPDATE, no subresource.
+ */
+const UNSCOPED_VAP_RULES: WebhookRule[] = [
+  { apiGroups: ["*"], apiVersions: ["*"], operations: ["CREATE", "UPDATE"], resources: ["*"] },
 ];
 
 const RELEASE_NAMESPACE = "gatekeeper-system";
@@ -78,10 +119,13 @@ const atLeast = (version: string, than: string): boolean => {
 /**
  * The install a Gatekeeper chart of `version` makes with `values` (the Helm values), defaults
  * included: the two VAP flags default to true from 3.20.0 and the chart passes them only when
- * set; the webhook's namespaceSelector always leaves out the release's own namespace.
+ * set; `--sync-vap-enforcement-scope` exists from 3.21.0 (the chart passes it from
+ * `syncVAPEnforcementScope` when set) and defaults to true from 3.22.0; the webhook's
+ * namespaceSelector always leaves out the release's own namespace.
  */
 export function installFromChart(version: string, values: Record<string, any>, source: string): GatekeeperInstall {
   const defaultVap = atLeast(version, "3.20.0");
+  const scopeFlag = atLeast(version, "3.21.0");
   const exemptLabels = values.validatingWebhookExemptNamespacesLabels?.["kubernetes.io/metadata.name"];
   const exempt = Array.isArray(exemptLabels) ? exemptLabels.filter((n): n is string => typeof n === "string") : [];
   const rules = values.validatingWebhookCustomRules;
@@ -93,6 +137,10 @@ export function installFromChart(version: string, values: Record<string, any>, s
       typeof values.defaultCreateVAPBindingForConstraints === "boolean"
         ? values.defaultCreateVAPBindingForConstraints
         : defaultVap,
+    vapScope:
+      scopeFlag && typeof values.syncVAPEnforcementScope === "boolean"
+        ? values.syncVAPEnforcementScope
+        : atLeast(version, "3.22.0"),
     webhookRules: Array.isArray(rules) && rules.length > 0 ? (rules as WebhookRule[]) : DEFAULT_WEBHOOK_RULES,
     exemptNamespaces: [...new Set([...exempt, RELEASE_NAMESPACE])],
     source,
@@ -134,16 +182,22 @@ function covered(rules: WebhookRule[], object: KubeObject, request: Request): bo
   const gvk = gvkOf(object);
   const base = RESOURCES[gvk.kind]?.resource;
   if (base === undefined) return false;
-  const resource = request.subresource === "" ? base : `${base}/${request.subresource}`;
   const operation = request.operation;
   const scope = namespaceOf(object) === "" ? "Cluster" : "Namespaced";
   const any = (list: string[] | undefined, value: string) => (list ?? []).some((v) => v === "*" || v === value);
+  // As the API server's rule matcher reads `resources`: `*` is every resource but no
+  // subresource, `*/*` every resource and subresource, `pods/*` every subresource of pods.
+  const resourceMatches = (entry: string) => {
+    const slash = entry.indexOf("/");
+    const [res, sub] = slash < 0 ? [entry, ""] : [entry.slice(0, slash), entry.slice(slash + 1)];
+    return (res === "*" || res === base) && (sub === "*" || sub === request.subresource);
+  };
   return rules.some(
     (rule) =>
       any(rule.apiGroups, gvk.group) &&
       any(rule.apiVersions, gvk.version) &&
       any(rule.operations, operation) &&
-      any(rule.resources, resource) &&
+      (rule.resources ?? []).some(resourceMatches) &&
       (rule.scope === undefined || rule.scope === "*" || rule.scope === scope),
   );
 }
@@ -182,10 +236,9 @@ export function enforce(
   const namespace = namespaceOf(object);
   const exempt = namespace !== "" && install.exemptNamespaces.includes(namespace);
   const webhook = !exempt && covered(install.webhookRules, object, request);
-  // From 3.22 Gatekeeper gives the policies the webhook's scope (rules and namespaceSelector);
-  // before, they match every resource and every namespace, and the constraint's own match decides.
-  const scoped = atLeast(install.version, "3.22.0");
-  const vapSees = scoped ? webhook : covered(DEFAULT_WEBHOOK_RULES, object, request);
+  // With the webhook's scope the policies see what the webhook sees; without it, every resource
+  // in every namespace, and the constraint's own match decides.
+  const vapSees = install.vapScope ? webhook : covered(UNSCOPED_VAP_RULES, object, request);
   const bindings: Extract<EnforcementPoint, { kind: "ValidatingAdmissionPolicy" }>[] =
     vapSees && install.vapBindings
       ? matched
@@ -210,28 +263,31 @@ export function enforce(
   const vapDenial = bindings.find((b) =>
     denying.some((v) => v.impliedBy === undefined && v.constraint === b.constraint),
   );
+  const source: KubectlSource | undefined =
+    kubectl.command === "create" ? { verb: "creating", file: kubectl.file } : undefined;
+  const printed = (status: Status) => ({
+    command: commandLine(kubectl),
+    output: kubectlPrints(status, source).replace(/\n$/, ""),
+  });
   if (vapDenial !== undefined && resource !== undefined) {
     const message = denying.find((v) => v.impliedBy === undefined && v.constraint === vapDenial.constraint)!.message;
     const cause = `ValidatingAdmissionPolicy '${vapDenial.policy}' with binding '${vapDenial.binding}' denied request: ${message}`;
     const qualified = resource.group === "" ? resource.resource : `${resource.resource}.${resource.group}`;
-    return {
-      points,
-      deniedBy: vapDenial,
-      status: { code: 422, reason: "Invalid", message: `${qualified} "${name}" is forbidden: ${cause}` },
-      kubectl: { command: commandLine(kubectl), output: `The ${resource.resource} "${name}" is invalid: : ${cause}` },
-    };
+    // NewForbidden's Status, made Invalid by the dispatcher, with the denial as its one cause.
+    const status = failure(422, "Invalid", `${qualified} ${goQuote(name)} is forbidden: ${cause}`, {
+      name,
+      group: resource.group,
+      kind: resource.resource,
+      causes: [{ message: cause }],
+    });
+    return { points, deniedBy: vapDenial, status, kubectl: printed(status) };
   }
   if (webhook) {
     // Gatekeeper writes the constraint's name, then the message (which carries "[Implied by …]").
     const lines = denying.map((v) => `[${constraintName(v)}] ${v.message}`);
-    const message = `admission webhook "${GATEKEEPER_WEBHOOK}" denied the request: ${lines.join("\n")}`;
-    const source = kubectl.command === "create" ? `error when creating "${kubectl.file}": ` : "";
-    return {
-      points,
-      deniedBy: { kind: "webhook", name: GATEKEEPER_WEBHOOK },
-      status: { code: 403, reason: "Forbidden", message },
-      kubectl: { command: commandLine(kubectl), output: `Error from server (Forbidden): ${source}${message}` },
-    };
+    const message = `admission webhook ${goQuote(GATEKEEPER_WEBHOOK)} denied the request: ${lines.join("\n")}`;
+    const status = failure(403, "Forbidden", message);
+    return { points, deniedBy: { kind: "webhook", name: GATEKEEPER_WEBHOOK }, status, kubectl: printed(status) };
   }
   return enforcement;
 }
@@ -255,9 +311,11 @@ export function kubectlCommandFor(object: KubeObject, file: string, subresource 
       ? (spec.ephemeralContainers as Record<string, unknown>[])
       : [];
     const last = added[added.length - 1] ?? {};
+    // --profile=baseline adds nothing to the container, as the default (legacy) profile does not
+    // either, but the default makes kubectl print a deprecation line before any error.
     return {
       command: "imperative",
-      text: `kubectl debug ${nameOf(object)} -n ${namespaceOf(object)} --image=${String(last.image)} --container=${String(last.name)}`,
+      text: `kubectl debug ${nameOf(object)} -n ${namespaceOf(object)} --image=${String(last.image)} --container=${String(last.name)} --profile=baseline`,
     };
   }
   const spec = object.spec as Record<string, unknown> | undefined;

@@ -1,3 +1,5 @@
+import type { Status } from "../kube/status";
+
 /** A Kubernetes object as parsed from YAML or JSON. */
 export type KubeObject = Record<string, unknown>;
 
@@ -40,9 +42,12 @@ export interface Enforcement {
   points: EnforcementPoint[];
   /** The point whose denial the client receives; absent when admitted. */
   deniedBy?: EnforcementPoint;
-  /** The Status the API server answers a denial with. */
-  status?: { code: number; reason: string; message: string };
-  /** The command that sends the request, and what kubectl prints for the denial. */
+  /** The Status the API server answers a denial with, whole. */
+  status?: Status;
+  /**
+   * The command that sends the request, and what kubectl prints for the denial: `status` by
+   * kubectl's rules (verifier/kube/status.ts), without the final newline.
+   */
   kubectl?: { command: string; output: string };
 }
 

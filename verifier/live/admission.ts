@@ -1,14 +1,18 @@
 /**
  * Admission, observed: what the API server answered a claim's dry-run request, beside what the
- * verifier predicted. A denial matches only with the same Status (code, reason and message): the
- * same verdict said differently means the cluster enforces it somewhere else (the webhook, while
- * the ValidatingAdmissionPolicy binding is not there yet; Pod Security admission; RBAC).
+ * verifier predicted. A denial matches only with the same Status, whole (code, reason, message
+ * and details with their causes): the same verdict said differently means the cluster enforces
+ * it somewhere else (the webhook, while the ValidatingAdmissionPolicy binding is not there yet;
+ * Pod Security admission; RBAC). The prediction knows every field the API server fills for these
+ * two denials: neither NewForbidden nor the webhook's Status carries a uid or a retry delay.
  */
+import { isDeepStrictEqual } from "util";
 import { pointText, type ClaimResult, type LiveAdmission } from "../analyze";
 import type { AdmissionResult } from "../admission";
-import type { Answer, ApiStatus } from "./transport";
+import type { Status } from "../kube/status";
+import type { Answer } from "./transport";
 
-const statusText = (s: ApiStatus) => `${s.code} ${s.reason}: ${s.message}`;
+const statusText = (s: Status) => `${s.code} ${s.reason ?? ""}: ${s.message ?? ""}`;
 
 /**
  * A dry-run answer read as an admission verdict. 201 is admitted; 409 AlreadyExists too, since the
@@ -53,25 +57,28 @@ export function observeAdmission(
       evidence: `${object}: predicted admitted, observed denied: ${statusText(answer.status)}`,
     };
   }
-  if (
-    status !== undefined &&
-    status.code === answer.status.code &&
-    status.reason === answer.status.reason &&
-    status.message === answer.status.message
-  ) {
+  if (status !== undefined && isDeepStrictEqual(status, answer.status)) {
     return { ...observed, matches: true, evidence: `${object}: denied as predicted: ${statusText(answer.status)}` };
   }
   const deniedBy = predicted.enforcement?.deniedBy;
   let where = "";
-  if (deniedBy?.kind === "ValidatingAdmissionPolicy" && answer.status.message.startsWith("admission webhook ")) {
+  if (
+    deniedBy?.kind === "ValidatingAdmissionPolicy" &&
+    (answer.status.message ?? "").startsWith("admission webhook ")
+  ) {
     where = missingBindings.has(deniedBy.binding)
       ? `; the webhook answered where ${pointText(deniedBy)} was predicted, and that binding does not exist: Gatekeeper creates it about 30 s after the constraint, or did not create it (kubectl get validatingadmissionpolicybinding ${deniedBy.binding})`
       : `; the webhook answered where ${pointText(deniedBy)} was predicted, although that binding exists`;
   }
+  // The same code, reason and message, other details: the objects say where they differ.
+  const [predictedText, observedText] =
+    status !== undefined && statusText(status) === statusText(answer.status)
+      ? [JSON.stringify(status), JSON.stringify(answer.status)]
+      : [status ? statusText(status) : "a denial", statusText(answer.status)];
   return {
     ...observed,
     matches: false,
-    evidence: `${object}: denied, but not as predicted: predicted ${status ? statusText(status) : "a denial"}, observed ${statusText(answer.status)}${where}`,
+    evidence: `${object}: denied, but not as predicted: predicted ${predictedText}, observed ${observedText}${where}`,
   };
 }
 

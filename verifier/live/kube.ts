@@ -10,12 +10,12 @@
  */
 import * as k8s from "@kubernetes/client-node";
 import { Writable } from "stream";
+import { failure, readStatus, type Status } from "../kube/status";
 import {
   ApiError,
   KubeconfigError,
   TransportError,
   type Answer,
-  type ApiStatus,
   type ExecResult,
   type Kind,
   type Kube,
@@ -66,9 +66,12 @@ function loadConfig(options: ConnectOptions): k8s.KubeConfig {
 
 const firstLine = (error: unknown) => String((error as Error)?.message ?? error).split("\n")[0];
 
-/** The Status in an ApiException's body; the code and text of the exception when there is none. */
-function statusOf(error: k8s.ApiException<unknown>): ApiStatus {
-  let body: any = error.body;
+/**
+ * The Status in an ApiException's body, whole; when the body is none (a proxy's page), a Status
+ * of the exception's code with the body as its message and no reason.
+ */
+function statusOf(error: k8s.ApiException<unknown>): Status {
+  let body: unknown = error.body;
   if (typeof body === "string") {
     try {
       body = JSON.parse(body);
@@ -76,14 +79,9 @@ function statusOf(error: k8s.ApiException<unknown>): ApiStatus {
       body = undefined;
     }
   }
-  if (body !== null && typeof body === "object" && body.kind === "Status") {
-    return {
-      code: Number(body.code ?? error.code),
-      reason: String(body.reason ?? ""),
-      message: String(body.message ?? ""),
-    };
-  }
-  return { code: error.code, reason: "", message: typeof error.body === "string" ? error.body : error.message };
+  const status = readStatus(body);
+  if (status !== undefined) return status.code === 0 ? { ...status, code: error.code } : status;
+  return failure(error.code, "", typeof error.body === "string" ? error.body : error.message);
 }
 
 /** Connects to the kubeconfig's cluster (no request yet: call `version()` to prove it answers). */

@@ -5,17 +5,12 @@
  * live mode (and jest) can use these types and errors without it.
  */
 
+import type { Status } from "../kube/status";
+
 export type KubeObject = Record<string, any>;
 
-/** The API server's Status for a refused request: its HTTP code, reason and message. */
-export interface ApiStatus {
-  code: number;
-  reason: string;
-  message: string;
-}
-
-/** A request the API server answered: the object, or the Status it refused the request with. */
-export type Answer = { ok: true; object: KubeObject } | { ok: false; status: ApiStatus };
+/** A request the API server answered: the object, or the Status (whole) it refused the request with. */
+export type Answer = { ok: true; object: KubeObject } | { ok: false; status: Status };
 
 /** No answer from the API server at all: refused connection, timeout, TLS or DNS failure. */
 export class TransportError extends Error {
@@ -30,8 +25,8 @@ export class TransportError extends Error {
 
 /** A refusal where the caller needs an answer (reads, lists, deletes). */
 export class ApiError extends Error {
-  constructor(readonly status: ApiStatus) {
-    super(`${status.code} ${status.reason}: ${status.message}`);
+  constructor(readonly status: Status) {
+    super(`${status.code} ${status.reason ?? ""}: ${status.message ?? ""}`);
     this.name = "ApiError";
   }
 }

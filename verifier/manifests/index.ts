@@ -42,9 +42,14 @@ export function verifyManifests(request: ManifestsRequest): Report {
   return analyze(cluster, { engine, connectivity: { kind: "cells", sources, destinations, ports, query } });
 }
 
-/** One cell as a line of JSON, with the fields and order of a report's connectivity cells. */
+/**
+ * One cell as a line of JSON, with the fields and order of a report's connectivity cells: a pod
+ * to itself has `"self": true` where the others have `allowed`.
+ */
 export function cellLine(cell: TableEntry): string {
-  return `${JSON.stringify({ from: cell.from, to: cell.to, port: cell.port, protocol: cell.protocol, allowed: cell.allowed, reason: cell.reason })}\n`;
+  const { from, to, port, protocol, reason } = cell;
+  const verdict = cell.self ? { self: true } : { allowed: cell.allowed };
+  return `${JSON.stringify({ from, to, port, protocol, ...verdict, reason })}\n`;
 }
 
 /** Chunks of about this many characters are handed to the writer. */

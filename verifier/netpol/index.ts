@@ -5,7 +5,8 @@
  * Choices the documentation leaves open, or that are easy to get wrong, and what this module does:
  * - Connections are judged for their initiator: A → B needs A's egress and B's ingress to allow it;
  *   its replies then flow back whatever B's own egress says (Verdict.repliesAllowed).
- * - A pod's traffic to itself is always allowed.
+ * - A pod's traffic to its own address is left by Kubernetes to the network plugin (the upstream
+ *   conformance tests skip it): a table marks those cells `self`, with no verdict.
  * - policyTypes absent (or []) means Ingress, plus Egress when `egress` has at least one rule, as
  *   the API server defaults it; `egress: []` alone therefore isolates nothing.
  * - A named port resolves against the destination pod's container ports (name and protocol), for
@@ -25,11 +26,13 @@ export type {
   Endpoint,
   EngineInput,
   ExternalPeer,
+  JudgedCell,
   NamespaceInfo,
   NetworkPolicyObject,
   PodInfo,
   Protocol,
   RuleRef,
+  SelfCell,
   SideVerdict,
   TableEntry,
   Verdict,

@@ -11,9 +11,8 @@ import {
   labelsOfNamespace,
   resolveEndpoint,
 } from "./model";
-import { podName } from "./reasons";
 import { EngineInput, Endpoint, PodInfo, Protocol, TableEntry, Verdict } from "./types";
-import { assembleVerdict, isSelf, SideOutcome } from "./verdict";
+import { assembleVerdict, isSelf, SideOutcome, tableEntry } from "./verdict";
 
 function naiveSide(
   model: ClusterModel,
@@ -66,15 +65,7 @@ export function naiveTruthTable(input: EngineInput, sources: Endpoint[]): TableE
   for (const from of sources) {
     for (const slot of slots) {
       const pod = model.pods[slot.pod];
-      const verdict = naiveJudge(model, from, { kind: "pod", pod }, slot.port, slot.protocol);
-      entries.push({
-        from: verdict.from,
-        to: podName(pod),
-        port: slot.port,
-        protocol: slot.protocol,
-        allowed: verdict.allowed,
-        reason: verdict.reason,
-      });
+      entries.push(tableEntry(naiveJudge(model, from, { kind: "pod", pod }, slot.port, slot.protocol)));
     }
   }
   return entries;

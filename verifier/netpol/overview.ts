@@ -2,8 +2,10 @@
  * What the policies of a cluster do, over every pod pair and every port the destination declares,
  * counted per class pair (a pair of classes of m and n pods stands for m × n pod pairs) so that
  * the cost follows the classes, not the pods:
- * - pod pairs: a pair (A, B) of two pods is open when A can open a connection to every port B
- *   declares, isolated when to none of them, partly open otherwise; unjudged when B declares none;
+ * - pod pairs: pairs of two different pods only (a pod's traffic to its own address, which
+ *   Kubernetes leaves to the network plugin, is in no count); a pair (A, B) is open when A can
+ *   open a connection to every port B declares, isolated when to none of them, partly open
+ *   otherwise; unjudged when B declares none;
  * - cells: one per pod pair and destination port, allowed or denied;
  * - per class, the share of its pods' cells that are allowed, as source and as destination;
  * - per external, how many pod ports it can reach;

@@ -62,7 +62,7 @@ export function sourcePhrase(source: string): string {
 }
 
 export function selfReason(pod: string): string {
-  return `${pod} to itself: always allowed`;
+  return `${pod} to itself: left to the network plugin (Kubernetes does not say whether NetworkPolicies apply to a pod's traffic to its own address)`;
 }
 
 export function noPodReason(source: string, destination: string): string {

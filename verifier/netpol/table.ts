@@ -416,7 +416,7 @@ export class CellRows {
       const protocol = protocols[s];
       const to = this.texts.name(pod);
       if (pod === sourceIndex) {
-        yield { from: row.name, to, port, protocol, allowed: true, reason: self };
+        yield { from: row.name, to, port, protocol, self: true, reason: self };
         continue;
       }
       const egressCode = row.egress === null || row.egress.codes === null ? notIsolated : row.egress.codes[s];

@@ -85,7 +85,11 @@ export interface Verdict {
   to: string;
   port: number;
   protocol: Protocol;
-  /** A pod reaching itself is always allowed, whatever its policies. */
+  /**
+   * A pod reaching its own address: Kubernetes leaves whether its policies apply to the network
+   * plugin (the upstream conformance tests skip these cells), so no table gives it a verdict.
+   * `allowed` is then true, the connection being judged by neither end.
+   */
   self: boolean;
   /** The source's egress; null when the source is external (only pods have policies) or for self traffic. */
   egress: SideVerdict | null;
@@ -95,12 +99,30 @@ export interface Verdict {
   repliesAllowed: boolean;
 }
 
-/** One cell of a truth table. `from` is `NS/NAME` for pods, `external:NAME` for externals; `to` is `NS/NAME`. */
-export interface TableEntry {
+interface Cell {
   from: string;
   to: string;
   port: number;
   protocol: Protocol;
-  allowed: boolean;
   reason: string;
 }
+
+/** A cell NetworkPolicy semantics decide: allowed or denied. */
+export interface JudgedCell extends Cell {
+  allowed: boolean;
+  self?: never;
+}
+
+/**
+ * A pod to its own address, which Kubernetes leaves to the network plugin: marked, with no
+ * verdict, and kept out of every count, class, summary and claim.
+ */
+export interface SelfCell extends Cell {
+  self: true;
+}
+
+/**
+ * One cell of a truth table. `from` is `NS/NAME` for pods, `external:NAME` for externals; `to` is
+ * `NS/NAME`. A cell has `allowed`, or `self: true`, never both: read `self` first.
+ */
+export type TableEntry = JudgedCell | SelfCell;

@@ -85,8 +85,10 @@ export function assembleVerdict(
   return { ...base, allowed, reason, self: false, egress: egressSide, ingress: ingressSide, repliesAllowed: allowed };
 }
 
-/** A verdict as a cell of a table. */
+/** A verdict as a cell of a table: a pod to itself is marked, with no verdict. */
 export function tableEntry(verdict: Verdict): TableEntry {
   const { from, to, port, protocol, allowed, reason } = verdict;
-  return { from, to, port, protocol, allowed, reason };
+  return verdict.self
+    ? { from, to, port, protocol, self: true, reason }
+    : { from, to, port, protocol, allowed, reason };
 }
