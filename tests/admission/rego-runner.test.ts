@@ -18,6 +18,7 @@ import { findExecutable, runProcess } from "../../verifier/admission/rego/proces
 import { LAB_NAMESPACES, pod } from "./fixtures";
 import {
   BANNED_APP,
+  BANNED_IMAGES_INVENTORY_TEMPLATE,
   BANNED_IMAGES_TEMPLATE,
   BUSYBOX,
   NGINX_AND_BUSYBOX,
@@ -477,6 +478,29 @@ describe("the admission engine, given a Rego judgement", () => {
     expect(engine.review(pod("app", "other", [{ name: "c", image: "nginx" }])).notes).toEqual([
       "K8sBannedImages/banned-app: template k8sbannedimages has only Rego; it was not judged, so this object's verdict ignores it: the Rego engine was not given this object",
     ]);
+  });
+
+  it("notes, beside gator's verdict, that a template reading data.inventory may be judged otherwise on the cluster", async () => {
+    const dir = binDir();
+    const gator = standIn(dir, "gator", [{ stdout: fixture("gator-test-inventory.stdout.json") }]);
+    const input = {
+      templates: [BANNED_IMAGES_INVENTORY_TEMPLATE],
+      constraints: RUN.constraints,
+      objects: [PHPMYADMIN],
+    };
+    const rego = await judgeRego(input, { searchPath: dir });
+    expect(gator.calls()[0].files[gator.calls()[0].argv[2]]).toBe(fixture("gator-test-inventory.review.yaml"));
+    const engine = new AdmissionEngine({ ...input, expansionTemplates: [], namespaces: LAB_NAMESPACES, rego });
+    expect(engine.review(PHPMYADMIN)).toEqual({
+      object: "Pod/app/phpmyadmin",
+      allowed: true,
+      violations: [],
+      notes: ["banned-app", "banned-nothing"].map(
+        (name) =>
+          `K8sBannedImages/${name}: its template reads data.inventory, which gator test fills with every object of the run; the lab syncs nothing into Gatekeeper's cache, so on the cluster it is empty`,
+      ),
+    });
+    expect((await gatorJudgement()).caveat("K8sBannedImages/banned-app")).toBeUndefined();
   });
 
   it("judges a workload's resultants when the run lists them: regoReviewObjects", async () => {

@@ -47,6 +47,11 @@ export const BANNED_IMAGES_TEMPLATE: Obj = {
   },
 };
 
+/** BANNED_IMAGES_TEMPLATE with a referential rule besides, which reads data.inventory. */
+export const BANNED_IMAGES_INVENTORY_TEMPLATE: Obj = structuredClone(BANNED_IMAGES_TEMPLATE);
+(BANNED_IMAGES_INVENTORY_TEMPLATE as any).spec.targets[0].code[0].source.rego +=
+  '\n# Referential: any other Pod of the same name.\nsame_name contains other if {\n\tsome other in data.inventory.namespace[_]["v1"].Pod\n}\n';
+
 /** The same rule in the legacy `rego` field, which Gatekeeper reads as Rego v0. */
 export const BANNED_IMAGES_V0_TEMPLATE: Obj = {
   apiVersion: "templates.gatekeeper.sh/v1",

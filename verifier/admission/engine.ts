@@ -163,7 +163,8 @@ export class AdmissionEngine {
     object: KubeObject,
   ): { messages: string[]; notes: string[] } {
     const messages = this.rego?.messages(constraint.id, object);
-    if (messages !== undefined) return { messages, notes: [] };
+    const caveat = this.rego?.caveat(constraint.id);
+    if (messages !== undefined) return { messages, notes: caveat === undefined ? [] : [caveat] };
     const why =
       this.rego === undefined
         ? "it cannot be evaluated offline, so this object's verdict ignores it"

@@ -55,6 +55,8 @@ export interface RegoVerdicts {
   messages(constraint: string, object: KubeObject): string[] | undefined;
   /** Why nothing was judged, and how to get an engine that can; undefined when one judged. */
   readonly notJudged: string | undefined;
+  /** What the cluster may judge differently for a constraint, when anything (noted on its verdicts). */
+  caveat(constraint: string): string | undefined;
 }
 
 export interface AdmissionResult {

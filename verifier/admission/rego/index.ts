@@ -20,7 +20,7 @@ import { judgeWithGator, type RunOutcome } from "./gator";
 import { judgeWithOpa } from "./opa";
 import { findExecutable } from "./process";
 import { contentKey } from "./review";
-import { regoOnly } from "./templates";
+import { regoOnly, type RegoConstraint, type RegoTemplate } from "./templates";
 
 /** Where gator is documented, with how to install it. */
 export const GATOR_INSTALL_URL = "https://open-policy-agent.github.io/gatekeeper/website/docs/gator";
@@ -56,18 +56,20 @@ export class RegoJudgement implements RegoVerdicts {
     /** Why nothing was judged; undefined when the engine judged. */
     readonly notJudged: string | undefined,
     private readonly verdicts: Map<string, Map<string, string[]>>,
+    private readonly caveats: Map<string, string>,
   ) {}
 
   static judged(
     engine: RegoEngineName,
     executable: string,
     verdicts: Map<string, Map<string, string[]>>,
+    caveats: Map<string, string> = new Map(),
   ): RegoJudgement {
-    return new RegoJudgement({ engine, executable }, undefined, verdicts);
+    return new RegoJudgement({ engine, executable }, undefined, verdicts, caveats);
   }
 
   static notJudged(reason: string): RegoJudgement {
-    return new RegoJudgement(undefined, reason, new Map());
+    return new RegoJudgement(undefined, reason, new Map(), new Map());
   }
 
   /**
@@ -79,9 +81,9 @@ export class RegoJudgement implements RegoVerdicts {
     return found === undefined ? undefined : [...found].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
   }
 
-  /** Why `constraint` says nothing of an object: the run's reason, or that it was not asked. */
-  whyNotJudged(): string {
-    return this.notJudged ?? "the object was not among those the Rego engine judged";
+  /** What the cluster may see differently from the engine for `constraint`, when anything. */
+  caveat(constraint: string): string | undefined {
+    return this.caveats.get(constraint);
   }
 }
 
@@ -101,11 +103,35 @@ export async function judgeRego(input: RegoJudgeInput, options: RegoRunnerOption
         ? await judgeWithGator(executable, templates, constraints, objects, timeoutMs)
         : await judgeWithOpa(executable, templates, constraints, objects, timeoutMs);
     return outcome.ok
-      ? RegoJudgement.judged(engine, executable, outcome.messages)
+      ? RegoJudgement.judged(
+          engine,
+          executable,
+          outcome.messages,
+          engine === "gator" ? inventoryCaveats(templates, constraints) : new Map(),
+        )
       : RegoJudgement.notJudged(`${engine} failed: ${outcome.reason}`);
   }
   return RegoJudgement.notJudged(
     `a template's only engine is Rego, and neither ${engines.join(" nor ")} is on PATH to judge it; install gator (${GATOR_INSTALL_URL})`,
+  );
+}
+
+/**
+ * gator test puts every object it is given into `data.inventory`; the lab syncs nothing into
+ * Gatekeeper's cache, so on the cluster a template's inventory is empty. A template that reads it
+ * (a referential rule) may be judged otherwise there, and its verdicts say so.
+ */
+function inventoryCaveats(templates: RegoTemplate[], constraints: RegoConstraint[]): Map<string, string> {
+  const reading = new Set(
+    templates.filter((t) => [t.rego, ...t.libs].some((r) => /^[^#\n]*\bdata\.inventory\b/m.test(r))).map((t) => t.kind),
+  );
+  return new Map(
+    constraints
+      .filter((c) => reading.has(c.kind))
+      .map((c) => [
+        c.id,
+        "its template reads data.inventory, which gator test fills with every object of the run; the lab syncs nothing into Gatekeeper's cache, so on the cluster it is empty",
+      ]),
   );
 }
 
