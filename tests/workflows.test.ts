@@ -7,6 +7,7 @@
 // ubuntu-24.04 runner label, and so rejects a correct workflow. The WebAssembly build has no
 // shellcheck or pyflakes: `run:` scripts are not linted as shell here.
 import { spawnSync } from "child_process";
+import { createHash } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -473,6 +474,115 @@ describe("pull-request.yml", () => {
       const none = commentRun(script(), env, "", undefined);
       expect(none.gh).toEqual([]);
       expect(none.stdout).toBe("No report, and no earlier comment to replace\n");
+    });
+  });
+
+  it("check installs gator v3.21.1 from its release before the tests, and runs gator verify policies/... after them", () => {
+    const names = (jobs().check.steps as Record<string, any>[]).map((s) => s.name ?? String(s.uses).split("@")[0]);
+    expect(names.slice(0, 6)).toEqual([
+      "actions/checkout",
+      "actions/setup-node",
+      "Install",
+      "Install gator",
+      "open-policy-agent/setup-opa",
+      "Lint",
+    ]);
+    expect(names.indexOf("gator verify")).toBe(names.indexOf("Test") + 1);
+    const install = step("check", "Install gator");
+    expect(install.id).toBe("gator");
+    expect(install.env).toEqual({ GATOR_VERSION: "v3.21.1" });
+    expect(step("check", "gator verify")).toEqual({
+      name: "gator verify",
+      if: "${{ !cancelled() && steps.gator.outcome == 'success' }}",
+      run: "gator verify policies/...",
+    });
+    // The Rego runner's real-opa tests get the OPA the opa job tests the Rego with.
+    const opaIn = (job: string) =>
+      (jobs()[job].steps as Record<string, any>[]).find((s) =>
+        String(s.uses).startsWith("open-policy-agent/setup-opa@"),
+      )!.with;
+    expect(opaIn("check")).toEqual(opaIn("opa"));
+  });
+
+  describe("the gator install, run as bash runs it with a stand-in curl serving a release", () => {
+    const VERSION = "v3.21.1";
+    const TARBALL = `gator-${VERSION}-linux-amd64.tar.gz`;
+    const RELEASE = `https://github.com/open-policy-agent/gatekeeper/releases/download/${VERSION}`;
+
+    /** A release holding a tarball whose `gator` prints its version, and its sha256sums.txt. */
+    function release(sums: (digest: string) => string, tamper = false): string {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "release-"));
+      const build = fs.mkdtempSync(path.join(os.tmpdir(), "gator-build-"));
+      fs.writeFileSync(path.join(build, "gator"), `#!/bin/sh\necho "gator version ${VERSION} (stand-in)"\n`, {
+        mode: 0o755,
+      });
+      expect(spawnSync("tar", ["-czf", path.join(dir, TARBALL), "-C", build, "gator"]).status).toBe(0);
+      const digest = createHash("sha256")
+        .update(fs.readFileSync(path.join(dir, TARBALL)))
+        .digest("hex");
+      if (tamper) fs.appendFileSync(path.join(dir, TARBALL), "\0");
+      fs.writeFileSync(path.join(dir, "sha256sums.txt"), sums(digest));
+      return dir;
+    }
+
+    /** Runs the step; the stand-in curl serves `served` by URL basename, failing as curl -f on anything else. */
+    function install(served: string) {
+      const bin = fs.mkdtempSync(path.join(os.tmpdir(), "curl-"));
+      const log = path.join(bin, "urls.txt");
+      fs.writeFileSync(
+        path.join(bin, "curl"),
+        [
+          "#!/usr/bin/env bash",
+          'out=""; url=""',
+          'while [ $# -gt 0 ]; do case "$1" in -o) out="$2"; shift;; --retry) shift;; -*) ;; *) url="$1";; esac; shift; done',
+          `echo "$url" >> ${log}`,
+          `file="${served}/\${url##*/}"`,
+          'if [ "${url%/*}" != "' + RELEASE + '" ] || [ ! -f "$file" ]; then echo "curl: (22) 404" >&2; exit 22; fi',
+          'cp "$file" "$out"',
+          "",
+        ].join("\n"),
+        { mode: 0o755 },
+      );
+      const runnerTemp = fs.mkdtempSync(path.join(os.tmpdir(), "runner-temp-"));
+      const githubPath = path.join(runnerTemp, "github_path");
+      fs.writeFileSync(githubPath, "");
+      const script = step("check", "Install gator").run as string;
+      const result = bash(
+        script,
+        { GATOR_VERSION: VERSION, RUNNER_TEMP: runnerTemp, GITHUB_PATH: githubPath },
+        {},
+        `${bin}:${process.env.PATH}`,
+      );
+      return {
+        ...result,
+        runnerTemp,
+        path: fs.readFileSync(githubPath, "utf8"),
+        urls: fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n") : [],
+      };
+    }
+
+    const OTHER = `${"0".repeat(64)}  ./gator-${VERSION}-darwin-arm64.tar.gz\n`;
+
+    it("downloads the release's tarball and checksums, checks the one against the other, and puts gator on PATH", () => {
+      const run = install(release((digest) => `${OTHER}${digest}  ./${TARBALL}\n`));
+      expect(run.status).toBe(0);
+      expect(run.urls).toEqual([`${RELEASE}/${TARBALL}`, `${RELEASE}/sha256sums.txt`]);
+      expect(run.stdout).toBe(`./${TARBALL}: OK\ngator version ${VERSION} (stand-in)\n`);
+      expect(run.path).toBe(`${run.runnerTemp}/gator\n`);
+    });
+
+    it("stops before gator is on PATH when the tarball is not the one the release lists", () => {
+      const run = install(release((digest) => `${OTHER}${digest}  ./${TARBALL}\n`, true));
+      expect(run.status).toBe(1);
+      expect(run.stdout).toBe(`./${TARBALL}: FAILED\n`);
+      expect(run.path).toBe("");
+    });
+
+    it("stops when the release lists no such tarball, or cannot be downloaded", () => {
+      const unlisted = install(release(() => OTHER));
+      expect([unlisted.status, unlisted.path]).toEqual([1, ""]);
+      const missing = install(fs.mkdtempSync(path.join(os.tmpdir(), "release-")));
+      expect([missing.status, missing.urls, missing.path]).toEqual([22, [`${RELEASE}/${TARBALL}`], ""]);
     });
   });
 

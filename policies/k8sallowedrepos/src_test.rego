@@ -2,7 +2,7 @@
 # (--ignore: opa would otherwise load the sample YAML files as data, and the files of one
 # sample folder collide there, e.g. on `kind`).
 #
-# The cases are suite.yaml's, rendered into samples.generated.rego by
+# The cases are those of suite.yaml's Rego-only tests, rendered into samples.generated.rego by
 # scripts/gen-policy-data.ts, so this engine is held to the very messages the CEL engine is.
 package k8sallowedrepos
 

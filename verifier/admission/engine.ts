@@ -18,7 +18,7 @@ import {
 import { enforce, kubectlCommandFor, type GatekeeperInstall, type JudgingConstraint } from "./enforcement";
 import { matches, UnknownNamespaceError } from "./match";
 import { gvkOf, isNamespaceObject, isRecord, nameOf, namespaceOf, objectKey } from "../kube/object";
-import type { AdmissionResult, KubeObject, Operation, SourceType } from "./types";
+import type { AdmissionResult, KubeObject, Operation, RegoVerdicts, SourceType } from "./types";
 
 export interface AdmissionEngineInput {
   /** ConstraintTemplate objects. */
@@ -34,6 +34,12 @@ export interface AdmissionEngineInput {
    * them (a ValidatingAdmissionPolicy or the webhook) and what it answers.
    */
   install?: GatekeeperInstall;
+  /**
+   * A real Rego engine's verdicts for the constraints of Rego-only templates (judgeRego in
+   * ./rego), judged before the reviews. Without them such a constraint is left out of the verdict,
+   * with a note.
+   */
+  rego?: RegoVerdicts;
 }
 
 /** One object under review: the request's own, or a resultant of an ExpansionTemplate. */
@@ -54,6 +60,7 @@ export class AdmissionEngine {
   /** Kinds of templates that failed to compile (already reported; not "missing" too). */
   private readonly failedKinds = new Set<string>();
   private readonly install?: GatekeeperInstall;
+  private readonly rego?: RegoVerdicts;
 
   /** Compiles all CEL up front; throws one AdmissionInputError listing every problem. */
   constructor(input: AdmissionEngineInput) {
@@ -64,6 +71,7 @@ export class AdmissionEngine {
     this.addNamespaces(input.namespaces, problems);
     if (problems.length > 0) throw new AdmissionInputError(problems);
     this.install = input.install;
+    this.rego = input.rego;
   }
 
   /**
@@ -118,24 +126,21 @@ export class AdmissionEngine {
       if (!this.selects(constraint, review, namespace)) continue;
       selected.push(constraint);
       const template = this.templatesByKind.get(constraint.kind)!;
-      if (template.cel === undefined) {
-        note(
-          `${constraint.id}: template ${template.name} has only Rego; it cannot be evaluated offline, so this object's verdict ignores it`,
-        );
-        continue;
-      }
-      const outcome = template.cel.evaluate({
-        object: review.object,
-        oldObject: review.oldObject,
-        constraint: constraint.object,
-        namespaceObject: namespace ?? null,
-        request: {
-          operation: review.operation,
-          kind: gvkOf(review.object),
-          name: nameOf(review.object),
-          namespace: namespaceOf(review.object),
-        },
-      });
+      const outcome =
+        template.cel === undefined
+          ? this.regoOutcome(constraint, template.name, review.object)
+          : template.cel.evaluate({
+              object: review.object,
+              oldObject: review.oldObject,
+              constraint: constraint.object,
+              namespaceObject: namespace ?? null,
+              request: {
+                operation: review.operation,
+                kind: gvkOf(review.object),
+                name: nameOf(review.object),
+                namespace: namespaceOf(review.object),
+              },
+            });
       // An ExpansionTemplate's enforcementAction, when set, overrides the constraint's.
       const enforcementAction = review.resultant?.enforcementAction ?? constraint.enforcementAction;
       for (const message of outcome.messages) {
@@ -149,6 +154,22 @@ export class AdmissionEngine {
       outcome.notes.forEach((n) => note(`${constraint.id}: ${n}`));
     }
     return selected;
+  }
+
+  /** A Rego-only template's verdict, as the Rego engine judged it beforehand; a note when it did not. */
+  private regoOutcome(
+    constraint: ParsedConstraint,
+    template: string,
+    object: KubeObject,
+  ): { messages: string[]; notes: string[] } {
+    const messages = this.rego?.messages(constraint.id, object);
+    const caveat = this.rego?.caveat(constraint.id);
+    if (messages !== undefined) return { messages, notes: caveat === undefined ? [] : [caveat] };
+    const why =
+      this.rego === undefined
+        ? "it cannot be evaluated offline, so this object's verdict ignores it"
+        : `it was not judged, so this object's verdict ignores it: ${this.rego.notJudged ?? "the Rego engine was not given this object"}`;
+    return { messages: [], notes: [`template ${template} has only Rego; ${why}`] };
   }
 
   /** Gatekeeper selects on the object or, on UPDATE, on the old object. */

@@ -4,4 +4,4 @@
  */
 export { AdmissionEngine, type AdmissionEngineInput } from "./engine";
 export { AdmissionInputError } from "./errors";
-export type { AdmissionResult, EnforcementAction, KubeObject, Operation, Violation } from "./types";
+export type { AdmissionResult, EnforcementAction, KubeObject, Operation, RegoVerdicts, Violation } from "./types";

@@ -51,6 +51,19 @@ export interface Enforcement {
   kubectl?: { command: string; output: string };
 }
 
+/**
+ * What a real Rego engine said of the constraints of Rego-only templates, judged beforehand in one
+ * batch (verifier/admission/rego: judgeRego), which the CEL engine cannot evaluate.
+ */
+export interface RegoVerdicts {
+  /** The messages of a constraint ("KIND/NAME") on an object; undefined when it was not judged. */
+  messages(constraint: string, object: KubeObject): string[] | undefined;
+  /** Why nothing was judged, and how to get an engine that can; undefined when one judged. */
+  readonly notJudged: string | undefined;
+  /** What the cluster may judge differently for a constraint, when anything (noted on its verdicts). */
+  caveat(constraint: string): string | undefined;
+}
+
 export interface AdmissionResult {
   /** "KIND/NAMESPACE/NAME", or "KIND/NAME" for a cluster-scoped object. */
   object: string;
