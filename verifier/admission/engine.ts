@@ -81,11 +81,20 @@ export class AdmissionEngine {
     const object = reviewedObject(obj);
     const old = operation === "UPDATE" ? reviewedObject(oldObject ?? obj) : null;
     const result: AdmissionResult = { object: objectKey(object), allowed: true, violations: [], notes: [] };
-    const matched = this.judge({ object, oldObject: old, operation, source: "Original" }, result);
+    const unjudged: { constraint: string; template: string }[] = [];
+    const matched = this.judge({ object, oldObject: old, operation, source: "Original" }, result, unjudged);
     for (const resultant of expandObject(object, this.expansions)) {
-      this.judge({ object: resultant.object, oldObject: null, operation: "", source: "Generated", resultant }, result);
+      this.judge(
+        { object: resultant.object, oldObject: null, operation: "", source: "Generated", resultant },
+        result,
+        unjudged,
+      );
     }
     result.allowed = !result.violations.some((v) => v.enforcementAction === "deny");
+    if (result.allowed && unjudged.length > 0) {
+      result.judged = false;
+      result.notJudgedBy = unjudged;
+    }
     if (this.install !== undefined) {
       const judging: JudgingConstraint[] = matched.map((c) => {
         const template = this.templatesByKind.get(c.kind)!;
@@ -102,12 +111,34 @@ export class AdmissionEngine {
           `Gatekeeper's policy denies ${result.object}, but neither its webhook nor a ValidatingAdmissionPolicy is called for this request (its namespace is exempt, or the webhook's rules leave its kind out), so the API server admits it`,
         );
       }
+      // Rego is enforced by the webhook alone: where it is not called, Rego cannot deny.
+      if (result.judged === false && !result.enforcement.points.some((p) => p.kind === "webhook")) {
+        delete result.judged;
+        delete result.notJudgedBy;
+      }
     }
     return result;
   }
 
-  /** Judges one reviewed object; returns the constraints that selected it. */
-  private judge(review: Review, result: AdmissionResult): ParsedConstraint[] {
+  /**
+   * The templates this engine cannot evaluate: those with only Rego. This is the seam for a Rego
+   * runner (Gatekeeper's gator, or opa, verifier/admission/rego): a review that a "deny"
+   * constraint of one of these selects, and that nothing else denies, comes out `judged: false`,
+   * naming the constraint and template in `notJudgedBy`, for the runner to decide.
+   */
+  regoOnlyTemplates(): string[] {
+    return [...this.templatesByKind.values()].filter((t) => t.cel === undefined).map((t) => t.name);
+  }
+
+  /**
+   * Judges one reviewed object; returns the constraints that selected it, and adds to `unjudged`
+   * those whose deny it cannot evaluate.
+   */
+  private judge(
+    review: Review,
+    result: AdmissionResult,
+    unjudged: { constraint: string; template: string }[],
+  ): ParsedConstraint[] {
     const selected: ParsedConstraint[] = [];
     const namespace = this.namespaceOf(review.object);
     const prefix = review.resultant === undefined ? "" : `[Implied by ${review.resultant.templateName}] `;
@@ -118,10 +149,15 @@ export class AdmissionEngine {
       if (!this.selects(constraint, review, namespace)) continue;
       selected.push(constraint);
       const template = this.templatesByKind.get(constraint.kind)!;
+      // An ExpansionTemplate's enforcementAction, when set, overrides the constraint's.
+      const enforcementAction = review.resultant?.enforcementAction ?? constraint.enforcementAction;
       if (template.cel === undefined) {
         note(
           `${constraint.id}: template ${template.name} has only Rego; it cannot be evaluated offline, so this object's verdict ignores it`,
         );
+        const seen = unjudged.some((u) => u.constraint === constraint.id);
+        if (enforcementAction === "deny" && !seen)
+          unjudged.push({ constraint: constraint.id, template: template.name });
         continue;
       }
       const outcome = template.cel.evaluate({
@@ -136,8 +172,6 @@ export class AdmissionEngine {
           namespace: namespaceOf(review.object),
         },
       });
-      // An ExpansionTemplate's enforcementAction, when set, overrides the constraint's.
-      const enforcementAction = review.resultant?.enforcementAction ?? constraint.enforcementAction;
       for (const message of outcome.messages) {
         result.violations.push({
           constraint: constraint.id,
