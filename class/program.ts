@@ -20,6 +20,9 @@ export const PROGRAM_PATHS = [
   "components/",
   "config/",
   "policies/",
+  // The reader of an exercise's YAML (config/exercise.ts), and the Rego rules it checks.
+  "verifier/kube/",
+  "verifier/admission/rego-rules.ts",
   "Pulumi.yaml",
   "package.json",
   "package-lock.json",
