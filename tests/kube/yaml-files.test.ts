@@ -66,10 +66,12 @@ describe("the repository's YAML files read the same under YAML 1.1 and 1.2", () 
     const differences = files.flatMap((file) =>
       readingDifferences(fs.readFileSync(path.join(ROOT, file), "utf8")).map((d) => `${file}: ${d}`),
     );
-    // tests/verify-kubectl-reading.test.ts refuses these, as kubectl does. (label-1.0.yaml is not
-    // among them: `1.0` is a number under both rules, refused because a label is a string.)
+    // tests/verify-kubectl-reading.test.ts refuses these, as kubectl does (and an exercise's
+    // label `y`, tests/exercise/refusals.test.ts). (label-1.0.yaml is not among them: `1.0` is a
+    // number under both rules, refused because a label is a string.)
     const fixtures = "tests/fixtures/manifests/kubectl-scalars";
     expect(differences).toEqual([
+      `tests/fixtures/exercises/refuse-label-y/policy.yaml: document 1.spec.podSelector.matchLabels.debug: YAML 1.2 reads "y", YAML 1.1 reads true`,
       `${fixtures}/annotation-off.yaml: document 1.metadata.annotations.example.com/debug: YAML 1.2 reads "off", YAML 1.1 reads false`,
       `${fixtures}/label-y.yaml: document 1.metadata.labels.ns: YAML 1.2 reads "y", YAML 1.1 reads true`,
       `${fixtures}/namespace-n.yaml: document 1.metadata.name: YAML 1.2 reads "n", YAML 1.1 reads false`,
