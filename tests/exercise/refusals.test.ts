@@ -3,6 +3,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { parseRoster } from "../../class/roster";
 import { readExercise } from "../../config/exercise";
 import { verify } from "../helpers";
 
@@ -155,5 +156,31 @@ describe("readExercise: every problem of a folder at once", () => {
       ["exercises/example/default-deny.yaml", 4, "NetworkPolicy", "default-deny-all"],
     ]);
     expect(exercise!.objects[0].lineOf(["spec", "policyTypes"])).toBe(11);
+  });
+});
+
+describe("a class roster that sets a trainee's exercise", () => {
+  it("is checked through the same reading, from the project's folder, the problem on the trainee's line", () => {
+    const project = fs.mkdtempSync(path.join(os.tmpdir(), "exercise-roster-"));
+    fs.cpSync(path.join(ROOT, FIXTURES, "refuse-kube-system"), path.join(project, "exercises", "bob"), {
+      recursive: true,
+    });
+    fs.cpSync(path.join(ROOT, "exercises", "example"), path.join(project, "exercises", "alice"), { recursive: true });
+    const roster = [
+      "defaults:",
+      "  stage: default-deny",
+      "  azure-native:location: westeurope",
+      "trainees:",
+      "  - name: alice",
+      "    exercise: exercises/alice",
+      "  - name: bob",
+      "    exercise: exercises/bob",
+      "",
+    ].join("\n");
+    const result = parseRoster(roster, "class.yaml", project);
+    expect(result.problems).toEqual([
+      `class.yaml:8: bob: ${KEY}: exercises/bob/deny.yaml:2: NetworkPolicy kube-system/default-deny-all: metadata.namespace: "kube-system" is not accepted; an exercise's NetworkPolicies go in app or data (a policy elsewhere could cut the cluster's own traffic, such as its DNS in kube-system)`,
+    ]);
+    fs.rmSync(project, { recursive: true, force: true });
   });
 });
