@@ -11,6 +11,8 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+// Both are plain code over objects; only the YAML reader is loaded when an exercise is set.
+import { regoOf, regoProblems } from "../verifier/admission/rego-rules";
 import { describeObject, gvkOf, nameOf, namespaceOf, objectKey } from "../verifier/kube/object";
 import type { KubeYamlFile } from "../verifier/kube/yaml";
 import { APP_NAMESPACE, DATA_NAMESPACE } from "./keys";
@@ -145,9 +147,6 @@ function checkObjects(objects: ExerciseObject[]): string[] {
   const templates = objects.filter((o) => isTemplate(o.object));
   const defined = new Set(templates.map((t) => templateKind(t.object)).filter((kind) => kind !== ""));
   const seen = new Map<string, ExerciseObject>();
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { regoOf, regoProblems } =
-    require("../verifier/admission/rego-rules") as typeof import("../verifier/admission/rego-rules");
 
   for (const entry of objects) {
     const { object } = entry;
