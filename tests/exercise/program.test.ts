@@ -4,6 +4,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { configFingerprint } from "../../class/program";
 import { LabConfigError } from "../../config";
 import { exerciseOf, KNOWN_TYPES, LabCapture, labConfig, labTypes } from "../../verifier/lab/capture";
 import { byName, runLab } from "../helpers";
@@ -164,5 +165,23 @@ describe("resource names", () => {
     const after = trainee(await runLab({ stage: "allowed-repos", exercise: dir }));
     expect(after).toEqual(before);
     expect(after).toHaveLength(7);
+  });
+});
+
+describe("the class's notion of a stack's configuration", () => {
+  it("takes in the exercise's files: a trainee's edited policy is a change for `class up` to deploy", () => {
+    const project = fs.mkdtempSync(path.join(os.tmpdir(), "exercise-class-"));
+    fs.mkdirSync(path.join(project, "exercises", "alice"), { recursive: true });
+    const policy = path.join(project, "exercises", "alice", "deny.yaml");
+    fs.copyFileSync(path.join(ROOT, "exercises", "example", "default-deny.yaml"), policy);
+    fs.writeFileSync(
+      path.join(project, "Pulumi.alice.yaml"),
+      "config:\n  k8s-hardening-lab:exercise: exercises/alice\n",
+    );
+    const first = configFingerprint(project, "alice");
+    expect(configFingerprint(project, "alice")).toBe(first);
+    fs.writeFileSync(policy, fs.readFileSync(policy, "utf8").replace("    - Egress\n", ""));
+    expect(configFingerprint(project, "alice")).not.toBe(first);
+    fs.rmSync(project, { recursive: true, force: true });
   });
 });
