@@ -22,9 +22,13 @@ export const PROGRAM_PATHS = [
   "components/",
   "config/",
   "policies/",
-  // The reader of an exercise's YAML (config/exercise.ts), and the Rego rules it checks.
+  // What config/exercise.ts reads an exercise with: the YAML reader, the Rego rules and the
+  // NetworkPolicy validation it checks.
   "verifier/kube/",
   "verifier/admission/rego-rules.ts",
+  "verifier/netpol/validate.ts",
+  "verifier/netpol/ip.ts",
+  "verifier/netpol/types.ts",
   "Pulumi.yaml",
   "package.json",
   "package-lock.json",

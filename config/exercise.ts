@@ -11,9 +11,10 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-// Both are plain code over objects; only the YAML reader is loaded when an exercise is set.
+// Plain code over objects, all three; only the YAML reader is loaded when an exercise is set.
 import { regoOf, regoProblems } from "../verifier/admission/rego-rules";
 import { describeObject, gvkOf, nameOf, namespaceOf, objectKey } from "../verifier/kube/object";
+import { checkNetworkPolicy } from "../verifier/netpol/validate";
 import type { KubeYamlFile } from "../verifier/kube/yaml";
 import { APP_NAMESPACE, DATA_NAMESPACE } from "./keys";
 
@@ -110,6 +111,8 @@ export function readExercise(value: string, projectDir: string): { exercise?: Ex
   const problems: string[] = [];
   const objects: ExerciseObject[] = [];
   const read: KubeYamlFile[] = [];
+  /** Files the reader refused something of: their fields are not checked twice. */
+  const misread = new Set<string>();
   for (const file of files) {
     const shown = shownPath(file, projectDir);
     let text: string;
@@ -122,11 +125,12 @@ export function readExercise(value: string, projectDir: string): { exercise?: Ex
     const yaml = readKubeYaml(text, shown);
     read.push(yaml);
     problems.push(...yaml.problems);
+    if (yaml.problems.length > 0) misread.add(shown);
     yaml.objects.forEach((object, i) =>
       objects.push({ object, file: shown, line: yaml.lines[i], lineOf: (field) => yaml.lineOf(i, field) }),
     );
   }
-  problems.push(...checkObjects(objects));
+  problems.push(...checkObjects(objects, misread));
   // A constraint's parameters are typed by its template: the exercise's own (none other is deployed).
   const templates = new Map(
     objects.filter((o) => isTemplate(o.object)).map((o) => [templateKind(o.object), o.object] as const),
@@ -140,8 +144,19 @@ export function readExercise(value: string, projectDir: string): { exercise?: Ex
 const isTemplate = (object: Record<string, any>) =>
   gvkOf(object).group === "templates.gatekeeper.sh" && gvkOf(object).kind === "ConstraintTemplate";
 
-/** Every refusal of the objects themselves: kinds, namespaces, duplicates, templates. */
-function checkObjects(objects: ExerciseObject[]): string[] {
+/** `spec.ingress[0].from` as the path lineOf takes. */
+function fieldPath(text: string): (string | number)[] {
+  return text
+    .split(/[.[\]]+/)
+    .filter((part) => part !== "")
+    .map((part) => (/^\d+$/.test(part) ? Number(part) : part));
+}
+
+/**
+ * Every refusal of the objects themselves: kinds, namespaces, duplicates, templates, and a
+ * NetworkPolicy the API server would refuse (unless the reader already refused its file).
+ */
+function checkObjects(objects: ExerciseObject[], misread: ReadonlySet<string>): string[] {
   const problems: string[] = [];
   const at = (o: ExerciseObject) => `${o.file}:${o.line}: ${describeObject(o.object)}`;
   const templates = objects.filter((o) => isTemplate(o.object));
@@ -182,6 +197,15 @@ function checkObjects(objects: ExerciseObject[]): string[] {
         );
         continue;
       }
+      if (!misread.has(entry.file)) {
+        const before = problems.length;
+        checkNetworkPolicy(object, (field, problem) =>
+          problems.push(
+            `${entry.file}:${entry.lineOf(fieldPath(field))}: ${describeObject(object)}: ${field}: ${problem}`,
+          ),
+        );
+        if (problems.length > before) continue;
+      }
     } else if (namespaceOf(object) !== "") {
       problems.push(
         `${at(entry)}: metadata.namespace: ${gvk.kind}s are cluster-scoped; remove the namespace ${JSON.stringify(namespaceOf(object))}`,
@@ -214,10 +238,7 @@ function checkObjects(objects: ExerciseObject[]): string[] {
       if (dialect.length > 0) {
         // The problems name the field the Rego is in (`spec.targets[0].code[1].source`); its
         // line is that of the Rego text itself.
-        const field = regoOf(object)!
-          .field.split(/[.[\]]+/)
-          .filter((part) => part !== "")
-          .map((part) => (/^\d+$/.test(part) ? Number(part) : part));
+        const field = fieldPath(regoOf(object)!.field);
         const line = entry.lineOf(field[field.length - 1] === "source" ? [...field, "rego"] : field);
         problems.push(...dialect.map((problem) => `${entry.file}:${line}: ${problem}`));
         continue;

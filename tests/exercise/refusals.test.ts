@@ -127,13 +127,23 @@ describe("readExercise: every problem of a folder at once", () => {
         "apiVersion: expansion.gatekeeper.sh/v1alpha1",
         "kind: ExpansionTemplate",
         "metadata: {name: expand, namespace: app}",
+        "---",
+        "apiVersion: networking.k8s.io/v1",
+        "kind: NetworkPolicy",
+        "metadata: {name: typo, namespace: data}",
+        "spec:",
+        "  podSelector: {}",
+        "  ingres: []",
+        "  egress:",
+        "    - ports:",
+        "        - port: 70000",
         "",
       ].join("\n"),
     );
   });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  it("refuses other kinds, versions Gatekeeper does not serve, a policy without a namespace, a misnamed template, a namespaced cluster-scoped object", () => {
+  it("refuses other kinds, versions Gatekeeper does not serve, a policy without a namespace, a misnamed template, a namespaced cluster-scoped object, an invalid policy", () => {
     const file = path.join(dir, "all.yaml");
     expect(readExercise(dir, ROOT)).toEqual({
       problems: [
@@ -143,6 +153,9 @@ describe("readExercise: every problem of a folder at once", () => {
         `${file}:14: ConstraintTemplate wrongname: metadata.name: Gatekeeper names a template after its kind: expected k8sthing, the lower-case K8sThing`,
         `${file}:19: K8sThing thing: apiVersion "constraints.gatekeeper.sh/v1" is not accepted; Gatekeeper and Kubernetes serve constraints.gatekeeper.sh/v1beta1 or v1alpha1 for it`,
         `${file}:23: ExpansionTemplate app/expand: metadata.namespace: ExpansionTemplates are cluster-scoped; remove the namespace "app"`,
+        // A policy the API server would refuse, or whose misspelt field would make it deny all.
+        `${file}:32: NetworkPolicy data/typo: spec.ingres: unknown field`,
+        `${file}:35: NetworkPolicy data/typo: spec.egress[0].ports[0].port: 70000 is not in 1-65535`,
       ],
     });
   });
