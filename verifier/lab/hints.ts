@@ -10,6 +10,7 @@ import type { ExerciseObject } from "../../config/exercise";
 import { parseExpansionTemplate, expandObject, type ExpansionTemplate } from "../admission/expansion";
 import { matches, parseMatch, type Match } from "../admission/match";
 import type { AdmissionResult } from "../admission/types";
+import { wildcardMatches } from "../admission/wildcard";
 import { gvkOf, namespaceOf, objectKey, type ObjectLike } from "../kube/object";
 import { NAMESPACE_NAME_LABEL, selectorMatches, type LabelSelector, type SelectorRequirement } from "../kube/selector";
 import { type ClusterModel, type KubeObject, POD_TEMPLATE_PATHS } from "../model";
@@ -464,53 +465,50 @@ function admittedHint(object: KubeObject, result: AdmissionResult, context: Hint
   const model = context.model;
   const reviewed = context.reviewed(object);
   const namespace = context.namespaceObject(namespaceOf(object));
-  const selecting = model.constraints.filter((c) =>
-    reviewed.some(
-      (o) =>
-        matchOf(c) !== undefined &&
-        matches(matchOf(c)!, { object: o, namespace, source: o === object ? "Original" : "Generated" }),
-    ),
-  );
-  if (selecting.length > 0) {
-    for (const constraint of selecting) {
-      const template = model.templates.find((t) => t.spec?.crd?.spec?.names?.kind === constraint.kind)!;
-      const ignored = POD_CONTAINER_LISTS.filter(
-        (field) =>
-          reviewed.some((o) => Array.isArray(o.spec?.[field]) && o.spec[field].length > 0) &&
-          !codeOf(template).includes(field),
-      );
-      if (ignored.length > 0) {
-        const parts = { template: template.metadata.name, fields: ignored.join(" and "), object: result.object };
-        return context.at(HINTS.templateIgnores.text(parts), template, ["spec", "targets", 0]);
-      }
+  const selects = (match: Match) =>
+    reviewed.some((o) => matches(match, { object: o, namespace, source: o === object ? "Original" : "Generated" }));
+  const templateOf = (constraint: KubeObject) =>
+    model.templates.find((t) => t.spec?.crd?.spec?.names?.kind === constraint.kind)!;
+  const matching = model.constraints.flatMap((constraint) => {
+    const match = matchOf(constraint);
+    return match === undefined ? [] : [{ constraint, match }];
+  });
+  const selecting = matching.filter(({ match }) => selects(match)).map(({ constraint }) => constraint);
+  for (const constraint of selecting) {
+    const template = templateOf(constraint);
+    const ignored = POD_CONTAINER_LISTS.filter(
+      (field) =>
+        reviewed.some((o) => Array.isArray(o.spec?.[field]) && o.spec[field].length > 0) &&
+        !codeOf(template).includes(field),
+    );
+    if (ignored.length > 0) {
+      const parts = { template: template.metadata.name, fields: ignored.join(" and "), object: result.object };
+      return context.at(HINTS.templateIgnores.text(parts), template, ["spec", "targets", 0]);
     }
-    const constraint = selecting[0];
-    const template = model.templates.find((t) => t.spec?.crd?.spec?.names?.kind === constraint.kind)!;
-    const parts = { constraint: objectKey(constraint), object: result.object, template: template.metadata.name };
-    return context.at(HINTS.constraintAdmits.text(parts), constraint, ["spec", "parameters"]);
   }
-  const kind = gvkOf(object).kind;
-  if (POD_TEMPLATE_PATHS[kind] !== undefined && !context.expansionCovers(object)) {
-    const gvk = gvkOf(object);
+  if (selecting.length > 0) {
+    const parts = {
+      constraint: objectKey(selecting[0]),
+      object: result.object,
+      template: templateOf(selecting[0]).metadata.name,
+    };
+    return context.at(HINTS.constraintAdmits.text(parts), selecting[0], ["spec", "parameters"]);
+  }
+  const gvk = gvkOf(object);
+  if (POD_TEMPLATE_PATHS[gvk.kind] !== undefined && !context.expansionCovers(object)) {
     return context.at(
       HINTS.noExpansion.text({ object: result.object, kind: `${gvk.group}/${gvk.version} ${gvk.kind}` }),
     );
   }
   // A constraint that would select it but for its namespace.
-  for (const constraint of model.constraints) {
-    const match = matchOf(constraint);
-    if (match === undefined) continue;
-    const anyNamespace: Match = { ...match, namespaces: [], excludedNamespaces: [], namespaceSelector: undefined };
-    const wouldSelect = reviewed.some((o) =>
-      matches(anyNamespace, { object: o, namespace, source: o === object ? "Original" : "Generated" }),
-    );
-    if (!wouldSelect) continue;
-    const name = namespaceOf(object);
+  const name = namespaceOf(object);
+  for (const { constraint, match } of matching) {
+    if (!selects({ ...match, namespaces: [], excludedNamespaces: [], namespaceSelector: undefined })) continue;
     const why =
-      match.namespaces.length > 0 && !match.namespaces.includes(name)
+      match.namespaces.length > 0 && !match.namespaces.some((w) => wildcardMatches(w, name))
         ? { text: `its namespaces are ${match.namespaces.join(", ")}`, field: "namespaces" }
-        : match.excludedNamespaces.length > 0 && match.excludedNamespaces.includes(name)
-          ? { text: `its excludedNamespaces list ${name}`, field: "excludedNamespaces" }
+        : match.excludedNamespaces.some((w) => wildcardMatches(w, name))
+          ? { text: `its excludedNamespaces take in ${name}`, field: "excludedNamespaces" }
           : { text: `its namespaceSelector does not select namespace ${name}`, field: "namespaceSelector" };
     const parts = { constraint: objectKey(constraint), namespace: name, why: why.text, object: result.object };
     return context.at(HINTS.matchLeavesOut.text(parts), constraint, ["spec", "match", why.field]);
