@@ -385,6 +385,20 @@ describe("the grading interface (class grade, pull-request comments, the trainer
     expect([status, JSON.parse(out).grade]).toEqual([1, expected]);
   });
 
+  it("grades one stage: --all-stages with a stack that sets an exercise is bad input", async () => {
+    let err = "";
+    const status = await main(
+      ["--stack", "alice", "--all-stages"],
+      () => {},
+      (t) => void (err += t),
+      dir,
+    );
+    expect([status, err]).toEqual([
+      2,
+      "verify: bad input:\n  --all-stages: an exercise is graded at one stage (Pulumi.alice.yaml sets exercise); give --stage S, or none for the stack's own\n",
+    ]);
+  });
+
   it("gradeExercise grades any folder at any stage; a stack without an exercise is bad input", async () => {
     const met: Grade = await gradeExercise({ exercise: "exercises/example", stage: "default-deny" });
     expect(met).toEqual(grade("default-deny", "DDDDDAAAA", "AAAAAAA"));
