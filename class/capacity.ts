@@ -37,7 +37,11 @@ export interface ClusterNeed {
 export function clusterNeeds(projectDir: string, trainees: string[]): ClusterNeed[] {
   return trainees.flatMap((trainee) => {
     const config = readStackConfig(projectDir, trainee);
-    const { settings } = parseLabConfig({ values: config.values, secretKeys: new Set(config.secretKeys) });
+    const { settings } = parseLabConfig({
+      values: config.values,
+      secretKeys: new Set(config.secretKeys),
+      projectDir,
+    });
     const aks = (settings as LabSettings).aks;
     if ((settings as LabSettings).kubeconfig !== undefined) return [];
     return [{ trainee, region: config.values[LOCATION_KEY], vmSize: aks.nodeVmSize, nodeCount: aks.nodeCount }];

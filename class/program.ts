@@ -7,6 +7,8 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
+import { PROJECT } from "../config/keys";
+import { yamlFilesUnder } from "../verifier/kube/files";
 import { stackFileName } from "./names";
 
 /**
@@ -20,6 +22,13 @@ export const PROGRAM_PATHS = [
   "components/",
   "config/",
   "policies/",
+  // What config/exercise.ts reads an exercise with: the YAML reader, the Rego rules and the
+  // NetworkPolicy validation it checks.
+  "verifier/kube/",
+  "verifier/admission/rego-rules.ts",
+  "verifier/netpol/validate.ts",
+  "verifier/netpol/ip.ts",
+  "verifier/netpol/types.ts",
   "Pulumi.yaml",
   "package.json",
   "package-lock.json",
@@ -57,7 +66,8 @@ export function programFingerprint(projectDir: string): string {
 
 /**
  * A hash of a stack's configuration as its file holds it (keys sorted, secrets as their
- * ciphertext): the comments, the key order and the `encryptionsalt` line do not change it.
+ * ciphertext): the comments, the key order and the `encryptionsalt` line do not change it. With an
+ * exercise, its files are configuration too: a trainee's edited policy is a change to deploy.
  */
 export function configFingerprint(projectDir: string, stack: string): string {
   const document = parseYaml(fs.readFileSync(path.join(projectDir, stackFileName(stack)), "utf8")) as {
@@ -69,7 +79,16 @@ export function configFingerprint(projectDir: string, stack: string): string {
       .sort()
       .map((key) => [key, config[key]]),
   );
-  return short(createHash("sha256").update(JSON.stringify(sorted)));
+  const hash = createHash("sha256").update(JSON.stringify(sorted));
+  const exercise = config[`${PROJECT}:exercise`] ?? config.exercise;
+  if (typeof exercise === "string" && exercise !== "") {
+    const folder = path.resolve(projectDir, exercise);
+    const files = fs.existsSync(folder) && fs.statSync(folder).isDirectory() ? yamlFilesUnder(folder) : [];
+    for (const file of files) {
+      hash.update(path.relative(folder, file)).update("\0").update(fs.readFileSync(file)).update("\0");
+    }
+  }
+  return short(hash);
 }
 
 /**

@@ -389,7 +389,7 @@ function checkLabConfigs(
       values[key] = rawConfigValue(value);
       secretKeys.delete(key);
     }
-    const result = parseLabConfig({ values, secretKeys });
+    const result = parseLabConfig({ values, secretKeys, projectDir });
     for (const text of result.problems) {
       // Every message of parseLabConfig starts with the full key it is about.
       const key = /^([^\s:]+:[^\s:[]+)/.exec(text)?.[1] ?? "";

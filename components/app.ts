@@ -3,10 +3,10 @@ import * as random from "@pulumi/random";
 import { Namespace, Secret, Service } from "@pulumi/kubernetes/core/v1";
 import { Deployment, StatefulSet } from "@pulumi/kubernetes/apps/v1";
 import { Provider } from "@pulumi/kubernetes/provider";
+import { APP_NAMESPACE, DATA_NAMESPACE } from "../config/keys";
 import { IMAGES } from "./images";
 
-export const APP_NAMESPACE = "app";
-export const DATA_NAMESPACE = "data";
+export { APP_NAMESPACE, DATA_NAMESPACE };
 /** The namespaces' own labels, which the article's policy selects `app` by. */
 export const APP_NAMESPACE_LABELS = { tier: "app" } as const;
 export const DATA_NAMESPACE_LABELS = { tier: "data" } as const;

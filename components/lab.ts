@@ -4,6 +4,7 @@ import { STAGES, Stage } from "../config/keys";
 import { AllowedRepos } from "./allowed-repos";
 import { TwoTierApp } from "./app";
 import { LabCluster } from "./cluster";
+import { TraineePolicies } from "./exercise";
 import { Gatekeeper } from "./gatekeeper";
 import { LabNetworkPolicies } from "./network-policies";
 
@@ -12,7 +13,8 @@ const atLeast = (stage: Stage, from: Stage) => STAGES.indexOf(stage) >= STAGES.i
 /**
  * The whole hardening lab for one trainee, as one dependency graph: the cluster and its provider,
  * Gatekeeper, the two-tier app, and, as the stage grows, the NetworkPolicies and the
- * allowed-repositories policy.
+ * allowed-repositories policy. With an exercise, the lab stays as at stage `app` and the trainee's
+ * own policies take the place of the lab's (the stage then names the claims they are graded on).
  */
 export class HardeningLab extends pulumi.ComponentResource {
   readonly cluster: LabCluster;
@@ -20,6 +22,7 @@ export class HardeningLab extends pulumi.ComponentResource {
   readonly app: TwoTierApp;
   readonly networkPolicies?: LabNetworkPolicies;
   readonly allowedRepos?: AllowedRepos;
+  readonly trainee?: TraineePolicies;
 
   constructor(name: string, config: LabConfig, opts?: pulumi.ComponentResourceOptions) {
     super("k8s-hardening-lab:index:Lab", name, {}, opts);
@@ -41,19 +44,34 @@ export class HardeningLab extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    if (atLeast(config.stage, "default-deny")) {
-      this.networkPolicies = new LabNetworkPolicies(
-        `${name}-netpol`,
+    const namespaces = { app: this.app.appNamespace.metadata.name, data: this.app.dataNamespace.metadata.name };
+    if (config.exercise) {
+      this.trainee = new TraineePolicies(
+        `${name}-exercise`,
         {
           provider,
-          stage: config.stage,
-          exposure: config.exposure,
-          namespaces: { app: this.app.appNamespace.metadata.name, data: this.app.dataNamespace.metadata.name },
+          gatekeeper: this.gatekeeper.release,
+          namespaces,
+          objects: config.exercise.objects.map((o) => o.object),
         },
         { parent: this },
       );
     }
-    if (atLeast(config.stage, "allowed-repos")) {
+    // The lab's own policies, unless the trainee's take their place.
+    const deployed: Stage = config.exercise ? "app" : config.stage;
+    if (atLeast(deployed, "default-deny")) {
+      this.networkPolicies = new LabNetworkPolicies(
+        `${name}-netpol`,
+        {
+          provider,
+          stage: deployed,
+          exposure: config.exposure,
+          namespaces,
+        },
+        { parent: this },
+      );
+    }
+    if (atLeast(deployed, "allowed-repos")) {
       this.allowedRepos = new AllowedRepos(
         `${name}-allowed-repos`,
         {

@@ -4,7 +4,8 @@ import { LabSettings, parseLabConfig } from "./parse";
 
 export { CONFIG_KEYS, PROJECT, STAGES } from "./keys";
 export type { Stage } from "./keys";
-export { parseLabConfig } from "./parse";
+export type { Exercise, ExerciseObject } from "./exercise";
+export { parseLabConfig, PROJECT_ROOT } from "./parse";
 export type { LabSettings, RawConfig } from "./parse";
 
 // Internal to the SDK (untyped), but the only way to know whether a value was set with --secret;
@@ -13,7 +14,18 @@ export type { LabSettings, RawConfig } from "./parse";
 const runtimeConfig = require("@pulumi/pulumi/runtime/config") as { isConfigSecret(key: string): boolean };
 
 /** A configuration the lab refuses. RunError makes Pulumi print the message without a stack trace. */
-export class LabConfigError extends pulumi.RunError {}
+export class LabConfigError extends pulumi.RunError {
+  /** Every problem, one line each, as the message lists them. */
+  readonly problems: string[];
+
+  constructor(problems: string[]) {
+    super(
+      `the stack's configuration has ${problems.length} problem${problems.length === 1 ? "" : "s"}; nothing was created:\n` +
+        problems.map((p) => `  - ${p}`).join("\n"),
+    );
+    this.problems = problems;
+  }
+}
 
 /** The validated settings, with the secrets wrapped as secret Outputs. */
 export interface LabConfig extends Omit<LabSettings, "kubeconfig" | "mysqlRootPassword"> {
@@ -34,12 +46,7 @@ export function loadLabConfig(): LabConfig {
     armLocation: process.env.ARM_LOCATION,
   });
   for (const warning of warnings) void pulumi.log.warn(warning);
-  if (!settings) {
-    throw new LabConfigError(
-      `the stack's configuration has ${problems.length} problem${problems.length === 1 ? "" : "s"}; nothing was created:\n` +
-        problems.map((p) => `  - ${p}`).join("\n"),
-    );
-  }
+  if (!settings) throw new LabConfigError(problems);
   const { kubeconfig, mysqlRootPassword, ...rest } = settings;
   return {
     ...rest,

@@ -13,6 +13,10 @@ export const PROJECT = "k8s-hardening-lab";
 export const STAGES = ["app", "default-deny", "allow-phpmyadmin", "allowed-repos", "zero-trust"] as const;
 export type Stage = (typeof STAGES)[number];
 
+/** The lab's two namespaces: phpMyAdmin's and MySQL's, the only ones a trainee's policies may go in. */
+export const APP_NAMESPACE = "app";
+export const DATA_NAMESPACE = "data";
+
 /** The Gatekeeper chart installed unless `gatekeeperVersion` says otherwise: the newest stable 3.x. */
 export const DEFAULT_GATEKEEPER_VERSION = "3.23.0";
 
@@ -52,6 +56,12 @@ export const CONFIG_KEYS = {
     default: "zero-trust",
     description:
       "How far the lab goes: app, default-deny, allow-phpmyadmin, allowed-repos or zero-trust (or 1 to 5). Each stage contains all the stages before it.",
+  },
+  exercise: {
+    type: "string",
+    default: "",
+    description:
+      "A folder of the trainee's own NetworkPolicies and Gatekeeper policies (YAML), relative to the project root or absolute. When set, the lab is deployed as at stage app with the trainee's objects instead of the lab's own policies, and stage names the claims they are graded against (npm run verify). Empty: the lab's own policies.",
   },
   kubeconfig: {
     type: "string",

@@ -1,6 +1,8 @@
 import { lookAlikeEntries, lookAlikeWarning } from "../policies/k8sallowedrepos/template";
 import { IMAGES } from "../components/images";
+import * as path from "path";
 import { canonicalCidr, parseCidr } from "./cidr";
+import { type Exercise, readExercise } from "./exercise";
 import {
   CONFIG_KEYS,
   CONFIG_KEY_NAMES,
@@ -14,9 +16,15 @@ import {
 
 /** The lab's settings once validated. Secrets stay plain strings here; `load.ts` wraps them. */
 export interface LabSettings {
+  /** The claims the lab proves; with an exercise, the claims the trainee's objects are graded against. */
   stage: Stage;
   /** 1 to 5, the position of `stage` in `STAGES`. */
   stageNumber: number;
+  /**
+   * The trainee's own policies: when set, the lab is deployed as at stage `app` with these
+   * objects instead of the lab's NetworkPolicies, template, constraints and ExpansionTemplates.
+   */
+  exercise?: Exercise;
   /** Bring-your-own cluster when set; otherwise an AKS cluster is created. */
   kubeconfig?: string;
   aks: { nodeCount: number; nodeVmSize: string; kubernetesVersion?: string };
@@ -34,7 +42,15 @@ export interface RawConfig {
   secretKeys: ReadonlySet<string>;
   /** The ARM_LOCATION environment variable, which the azure-native provider also reads. */
   armLocation?: string;
+  /**
+   * The folder a relative `exercise` is read from: the project root (the folder of Pulumi.yaml,
+   * where `pulumi up` runs the program), which is the default.
+   */
+  projectDir?: string;
 }
+
+/** The project root: the folder of Pulumi.yaml, above config/. */
+export const PROJECT_ROOT = path.join(__dirname, "..");
 
 /** The Azure provider's own key for the region, which the lab does not redefine. */
 export const LOCATION_KEY = "azure-native:location";
@@ -130,6 +146,14 @@ export function parseLabConfig(raw: RawConfig): ParseResult {
   else if (byNumber) stage = byNumber;
   else problem("stage", stageText, `is not a stage; expected one of ${STAGES.join(", ")}, or 1 to 5`);
 
+  const exerciseValue = text("exercise");
+  let exercise: Exercise | undefined;
+  if (exerciseValue !== "") {
+    const read = readExercise(exerciseValue, raw.projectDir ?? PROJECT_ROOT);
+    problems.push(...read.problems.map((p) => `${fullKey("exercise")}: ${p}`));
+    exercise = read.exercise;
+  }
+
   const kubeconfig = secret("kubeconfig");
   if (kubeconfig !== undefined && !/^\s*apiVersion:|^\s*\{|clusters:/m.test(kubeconfig)) {
     problems.push(
@@ -208,6 +232,7 @@ export function parseLabConfig(raw: RawConfig): ParseResult {
     settings: {
       stage,
       stageNumber: STAGES.indexOf(stage) + 1,
+      ...(exercise ? { exercise } : {}),
       kubeconfig,
       aks: { nodeCount, nodeVmSize, kubernetesVersion: kubernetesVersion || undefined },
       gatekeeper: { version: gatekeeperVersion, replicas, webhookFailurePolicy },

@@ -1,8 +1,10 @@
 /**
  * `npm run docs`: the tables of docs/lab.md, the project's specification, drawn from what the
  * program and the verifier use (the images, the namespaces' labels, verifier/lab/claims.ts), so
- * that the document a trainer reads and the claims `npm run verify` checks are one thing.
- * tests/docs.test.ts fails when the file is stale.
+ * that the document a trainer reads and the claims `npm run verify` checks are one thing; and
+ * those of docs/exercises.md, from what an exercise may hold (config/exercise.ts), each stage's
+ * objective (verifier/lab/objectives.ts) and the hints' own templates (verifier/lab/hints.ts).
+ * tests/docs.test.ts fails when a file is stale.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -25,9 +27,13 @@ import {
 } from "../verifier/lab/claims";
 import { pointText } from "../verifier/analyze";
 import { verifyLab } from "../verifier/lab";
+import { EXERCISE_KINDS } from "../config/exercise";
+import { HINTS, type HintTemplate } from "../verifier/lab/hints";
+import { stageObjective } from "../verifier/lab/objectives";
 import { withBlock } from "./generated";
 
 export const LAB_DOC = path.join(__dirname, "..", "docs", "lab.md");
+export const EXERCISES_DOC = path.join(__dirname, "..", "docs", "exercises.md");
 export const SCRIPT = "npm run docs";
 
 const labels = (l: Record<string, string>) =>
@@ -125,7 +131,59 @@ export async function renderLabDoc(text: string): Promise<string> {
   );
 }
 
+/** Where each kind an exercise may hold goes, beside its group and versions. */
+const KIND_NOTES: Record<string, string> = {
+  "networking.k8s.io": "in `app` or `data`, nowhere else",
+  "templates.gatekeeper.sh": "named after its kind, in lower case",
+  "constraints.gatekeeper.sh": "cluster-scoped, like the template that defines its kind",
+  "expansion.gatekeeper.sh": "cluster-scoped",
+};
+
+function acceptedTable(): string {
+  return [
+    "| apiVersion | kind | |",
+    "|---|---|---|",
+    ...EXERCISE_KINDS.map(
+      (k) =>
+        `| ${k.versions.map((v) => `\`${k.group}/${v}\``).join(", ")} | ${k.kind ?? "a kind a ConstraintTemplate of the exercise defines"} | ${KIND_NOTES[k.group]} |`,
+    ),
+  ].join("\n");
+}
+
+/** A hint's words with its parts named: `POLICY selects POD, …`. */
+function hintWords(hint: HintTemplate): string {
+  const named = Object.fromEntries(hint.params.map((p) => [p, p.replace(/([a-z])([A-Z])/g, "$1_$2").toUpperCase()]));
+  return hint.text(named);
+}
+
+function hintsList(): string {
+  return Object.values(HINTS)
+    .map((hint: HintTemplate) => `- **${hint.when}**: ${md(hintWords(hint))}`)
+    .join("\n");
+}
+
+/** Only "<" can open HTML; hint words carry none, but a placeholder might. */
+const md = (text: string) => text.replace(/</g, "&lt;");
+
+/** Every generated block of docs/exercises.md, by name. */
+export function exerciseBlocks(): Record<string, string> {
+  return {
+    accepted: acceptedTable(),
+    stages: STAGES.map((stage) => stageObjective(stage)).join("\n\n"),
+    hints: hintsList(),
+  };
+}
+
+export function renderExercisesDoc(text: string): string {
+  return Object.entries(exerciseBlocks()).reduce(
+    (doc, [name, content]) => withBlock(doc, "docs/exercises.md", name, SCRIPT, content),
+    text,
+  );
+}
+
 if (require.main === module) {
+  fs.writeFileSync(EXERCISES_DOC, renderExercisesDoc(fs.readFileSync(EXERCISES_DOC, "utf8")));
+  console.log("docs/exercises.md: tables written");
   renderLabDoc(fs.readFileSync(LAB_DOC, "utf8")).then(
     (doc) => {
       fs.writeFileSync(LAB_DOC, doc);

@@ -7,7 +7,7 @@ import { runLab } from "./helpers";
 const K = "k8s-hardening-lab";
 const header = (n: number) => `the stack's configuration has ${n} problem${n === 1 ? "" : "s"}; nothing was created:\n`;
 const KEYS =
-  "k8s-hardening-lab:stage, k8s-hardening-lab:kubeconfig, k8s-hardening-lab:nodeCount, k8s-hardening-lab:nodeVmSize, " +
+  "k8s-hardening-lab:stage, k8s-hardening-lab:exercise, k8s-hardening-lab:kubeconfig, k8s-hardening-lab:nodeCount, k8s-hardening-lab:nodeVmSize, " +
   "k8s-hardening-lab:kubernetesVersion, k8s-hardening-lab:gatekeeperVersion, k8s-hardening-lab:gatekeeperReplicas, " +
   "k8s-hardening-lab:webhookFailurePolicy, k8s-hardening-lab:allowedReposApp, k8s-hardening-lab:allowedReposData, " +
   "k8s-hardening-lab:phpMyAdminExposure, k8s-hardening-lab:allowedSourceRanges, k8s-hardening-lab:mysqlRootPassword";

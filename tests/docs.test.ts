@@ -3,12 +3,13 @@
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { LAB_DOC, renderLabDoc } from "../scripts/docs";
+import { EXERCISES_DOC, LAB_DOC, renderExercisesDoc, renderLabDoc } from "../scripts/docs";
 import { currentBlock, withBlock } from "../scripts/generated";
 import type { AdmissionResult } from "../verifier/admission";
 import { objectKey } from "../verifier/kube/object";
 import { kubectlPrints, type KubectlSource, type Status } from "../verifier/kube/status";
 import { ADMISSION_CLAIMS } from "../verifier/lab/claims";
+import { HINTS } from "../verifier/lab/hints";
 import { verify } from "./helpers";
 import { BINDINGS, gatekeeper } from "./live/lab-cluster";
 
@@ -128,6 +129,50 @@ describe("What a trainee sees, from the API server's Status objects by kubectl's
     const withField = { ...status, details: { ...status.details, causes: [{ field: "spec", message: "m" }] } };
     expect(kubectlPrints(withField, sourceOf(command))).toBe('The pods "nginx" is invalid: spec: m\n');
     expect(kubectlPrints(withField, sourceOf(command))).not.toBe(`${text}\n`);
+  });
+});
+
+describe("docs/exercises.md", () => {
+  const exercises = fs.readFileSync(EXERCISES_DOC, "utf8");
+
+  it("is what `npm run docs` writes from the accepted kinds, the claims and the hints today", () => {
+    expect(renderExercisesDoc(exercises)).toBe(exercises);
+    const stale = withBlock(exercises, "docs/exercises.md", "hints", "npm run docs", "- (none)");
+    expect(stale).not.toBe(exercises);
+    expect(renderExercisesDoc(stale)).toBe(exercises);
+  });
+
+  it("lists every hint, in its own words, with the parts it names", () => {
+    const listed = exercises.slice(exercises.indexOf("<!-- hints:start"), exercises.indexOf("<!-- hints:end"));
+    expect(listed.split("\n").filter((line) => line.startsWith("- **"))).toHaveLength(Object.keys(HINTS).length);
+    expect(listed).toContain(
+      "- **a flow the stage denies is open, and the policy selecting the pod does not isolate that direction**: POLICY selects POD, but its policyTypes are TYPES: without POLICY_TYPE, POD's DIRECTION stays open; add POLICY_TYPE to policyTypes",
+    );
+  });
+
+  it("states each stage's objective from the claims, and what an exercise may hold", () => {
+    expect(exercises).toContain(
+      [
+        "### Stage 2: `default-deny`",
+        "",
+        "**Write:** A NetworkPolicy in `data` that selects every pod (`podSelector: {}`) and isolates it for both Ingress and Egress, with no rule: nothing reaches MySQL, and MySQL reaches nothing (`exercises/example` is this answer).",
+        "",
+        "**Graded against** the claims of docs/lab.md for `default-deny`:",
+        "",
+        "| claim | expected |",
+        "|---|---|",
+        "| phpmyadmin → mysql:3306/TCP | denied |",
+      ].join("\n"),
+    );
+    expect(exercises).toContain(
+      "| `expansion.gatekeeper.sh/v1beta1`, `expansion.gatekeeper.sh/v1alpha1` | ExpansionTemplate | cluster-scoped |",
+    );
+  });
+
+  it("is linked from the README's section on exercises", () => {
+    const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+    expect(readme).toContain("## Exercises");
+    expect(readme).toContain("](docs/exercises.md)");
   });
 });
 

@@ -20,6 +20,7 @@ import {
   LOAD_BALANCER_CLAIMS,
   LOAD_BALANCER_CLAIM_STAGES,
 } from "./lab/claims";
+import type { Grade } from "./lab/grade";
 import { LAB_SOURCE } from "./lab/stack";
 import { namespacedName, objectKey } from "./kube/object";
 import type { Status } from "./kube/status";
@@ -76,11 +77,28 @@ export interface LiveReport {
   admission: LiveAdmission[];
   /** What the run removed and deleted: an earlier run's leftovers, then its own probes. */
   housekeeping: string[];
+  /**
+   * With an exercise: the claims where the cluster did otherwise than the offline prediction from
+   * the trainee's objects (the verdict, not the words of a denial).
+   */
+  differences?: LiveDifference[];
+}
+
+/** A claim the cluster decided otherwise than the prediction from an exercise's objects. */
+export interface LiveDifference {
+  claim: string;
+  predicted: ClaimResult["computed"];
+  observed: Observed;
+  evidence: string;
 }
 
 export interface Report {
   /** The stage, in lab mode. */
   stage?: Stage;
+  /** The exercise folder whose objects the lab was built with, as messages name it. */
+  exercise?: string;
+  /** The exercise's grade at the stage (verifier/lab/grade.ts). */
+  grade?: Grade;
   /** The NetworkPolicies in force, as `namespace/name`. */
   policies: string[];
   /** The constraints in force, as `KIND/NAME`. */

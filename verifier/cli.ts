@@ -6,14 +6,18 @@
  * Exit status: 0 when every claim holds (or, for manifests, the analysis ran; live, when every
  * observation matches the prediction); 1 when a claim of docs/lab.md fails, naming it (live: a
  * mismatch, or a claim not probed); 2 for bad input, naming the file, the object and the field,
- * or a cluster that does not answer, naming its address; 130 after Ctrl-C of a live run.
+ * or a cluster that does not answer, naming its address; 130 after Ctrl-C of a live run. An
+ * exercise's grade: 0 every claim met, 1 one unmet, 3 none unmet but some not judged. 70 for an
+ * error the verifier did not expect (verifier/command.ts).
  */
+import * as path from "path";
 import { STAGES, Stage } from "../config/keys";
 import { AdmissionInputError } from "./admission";
 import type { Report } from "./analyze";
 import { compareReports, readBaseReports } from "./compare";
 import { flags, runCommand } from "./command";
 import { verifyLab } from "./lab";
+import { type Grade, gradeStatus } from "./lab/grade";
 import { Interrupted, UnreachableError, verifyLive } from "./live";
 import { stageFrom } from "./lab/stack";
 import { ManifestsRequest, streamManifestCells, verifyManifests } from "./manifests";
@@ -32,6 +36,13 @@ docs/lab.md for a stage:
   --stage S           the stage to check: ${STAGES.join(", ")}, or 1 to 5
   --all-stages        check all five stages in one run
 
+Exercises grade a trainee's own policies against the claims of a stage (docs/exercises.md):
+  --exercise DIR      the trainee's folder of YAML: the lab is built with its objects in place
+                      of the lab's own policies, as pulumi up builds it with \`exercise\` set
+                      (with --stack: in place of the stack's exercise). A stack whose file sets
+                      \`exercise\` is graded without this flag. Needs --stage S or --stack NAME.
+                      Exit 0 every claim met, 1 one unmet, 3 none unmet but some not judged.
+
 Manifests mode judges any Kubernetes manifests. It reports the classes of pods that no policy
 can tell apart and what the policies do over every pod pair; a query answers single cells, per pod:
   --manifests PATH    a YAML file or a folder of them (repeatable)
@@ -44,7 +55,8 @@ can tell apart and what the policies do over every pod pair; a query answers sin
   --format jsonl      every cell (or the cells queried), one JSON object per line, as computed
 
 Live mode observes the lab's claims on its running cluster, beside the prediction for the
-stack's configuration (--stack) and stage (--stage):
+stack's configuration (--stack) and stage (--stage); with an exercise, it grades what the cluster
+does, and says where the cluster differs from the offline prediction:
   --live              probe the cluster: admission with dry-run requests, connectivity with
                       real connections from probe pods, deleted afterwards
   --kubeconfig FILE   the cluster (default: the stack's kubeconfig output, read with the Pulumi CLI)
@@ -79,6 +91,8 @@ export interface CliOptions {
   format: OutputFormat;
   compare?: string;
   help: boolean;
+  /** An exercise folder to grade, as given (relative to the working directory). */
+  exercise?: string;
   /** Live mode, and its options; the numbers default to LIVE_NUMBERS'. */
   live?: boolean;
   kubeconfig?: string;
@@ -159,6 +173,11 @@ export function parseArgs(argv: string[]): CliOptions {
       case "--all-stages":
         options.allStages = true;
         break;
+      case "--exercise": {
+        const v = value();
+        if (v !== undefined) options.exercise = v;
+        break;
+      }
       case "--manifests": {
         const v = value();
         if (v !== undefined) options.manifests.push(v);
@@ -213,7 +232,7 @@ export function parseArgs(argv: string[]): CliOptions {
     }
   }
   if (options.manifests.length > 0) {
-    for (const flag of ["stack", "stage"] as const) {
+    for (const flag of ["stack", "stage", "exercise"] as const) {
       if (options[flag] !== undefined) problems.push(`--${flag}: only in lab mode, not with --manifests`);
     }
     if (options.allStages) problems.push("--all-stages: only in lab mode, not with --manifests");
@@ -234,6 +253,12 @@ export function parseArgs(argv: string[]): CliOptions {
   if (options.format === "jsonl" && options.compare !== undefined)
     problems.push("--compare: not with --format jsonl, which writes cells only");
   if (options.allStages && options.stage) problems.push("--stage: not with --all-stages, which checks every stage");
+  if (options.exercise !== undefined && options.manifests.length === 0) {
+    if (options.allStages) problems.push("--all-stages: not with --exercise; an exercise is graded at one stage");
+    else if (options.stage === undefined && options.stack === undefined) {
+      problems.push("--exercise: needs --stage S, the stage whose claims grade it (or --stack NAME, whose stage does)");
+    }
+  }
   if (options.live) {
     if (options.manifests.length > 0) {
       problems.push("--live: not with --manifests; live mode observes the lab's claims on its cluster");
@@ -264,6 +289,8 @@ export async function run(
   projectDir?: string,
   interrupt: AbortSignal = new AbortController().signal,
 ): Promise<Report[]> {
+  // As the user typed it, from where they typed it.
+  const exercise = options.exercise === undefined ? undefined : path.resolve(options.exercise);
   if (options.live) {
     const live = {
       stack: options.stack,
@@ -275,11 +302,12 @@ export async function run(
       concurrency: options.concurrency ?? LIVE_NUMBERS["--concurrency"].default,
       probeLog: options.probeLog,
       signal: interrupt,
+      exercise,
     };
     return [await verifyLive(live, projectDir)];
   }
   if (options.manifests.length > 0) return [verifyManifests(manifestsRequest(options))];
-  return verifyLab({ stack: options.stack, stage: options.stage, allStages: options.allStages }, projectDir);
+  return verifyLab({ stack: options.stack, stage: options.stage, allStages: options.allStages, exercise }, projectDir);
 }
 
 /**
@@ -308,6 +336,8 @@ export async function main(
       ? await interruptible((signal) => run(options, projectDir, signal))
       : await run(options, projectDir);
     await out(render(reports, options.format, base ? compareReports(base, reports) : undefined));
+    // An exercise is graded at one stage: its report is the only one.
+    if (reports[0].grade !== undefined) return gradedStatus(reports[0].grade, err);
     let failed = 0;
     for (const report of reports) {
       for (const claim of report.claims) {
@@ -349,6 +379,18 @@ export async function main(
     }
     throw error;
   }
+}
+
+/** An exercise's status (gradeStatus), with each claim not met named on stderr, hint and all. */
+function gradedStatus(grade: Grade, err: (text: string) => void): number {
+  for (const claim of grade.claims) {
+    if (claim.met === true) continue;
+    const where = claim.file === null ? "" : `${claim.file}:${claim.line}: `;
+    err(
+      `${claim.met === false ? "unmet" : "not judged"} (stage ${grade.stage}): ${claim.claim}: expected ${claim.expected}, found ${claim.found}; hint: ${where}${claim.hint}\n`,
+    );
+  }
+  return gradeStatus(grade);
 }
 
 /**

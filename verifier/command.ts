@@ -29,9 +29,13 @@ function writeStdout(text: string): void | Promise<void> {
   return new Promise((resolve) => process.stdout.once("drain", resolve));
 }
 
+/** The exit status of an error a command did not expect: sysexits.h's EX_SOFTWARE. */
+export const INTERNAL_ERROR_STATUS = 70;
+
 /**
  * Runs a command's `main` as the process: its status becomes the exit status; an error it did not
- * expect is printed with its stack, with status 3 (1 and 2 say something about the lab or the input).
+ * expect is printed with its stack, with status 70 (INTERNAL_ERROR_STATUS: 1, 2 and 3 say something
+ * about the lab, the input or an exercise's grade).
  * Its output waits for stdout to drain (a streamed table must not pile up in memory), and a reader
  * that stops early (`| head`) ends it quietly, as other tools do.
  */
@@ -49,7 +53,7 @@ export function runCommand(
     },
     (error) => {
       process.stderr.write(`${name}: internal error: ${(error as Error).stack ?? error}\n`);
-      process.exitCode = 3;
+      process.exitCode = INTERNAL_ERROR_STATUS;
     },
   );
 }

@@ -2,8 +2,9 @@
  * The report for people and machines: a truth table for the terminal, Markdown for a pull request,
  * JSON for tools.
  */
-import { STAGES } from "../config/keys";
-import { pointText, type ClaimResult, type Report } from "./analyze";
+import { STAGES, type Stage } from "../config/keys";
+import { pointText, type ClaimResult, type LiveDifference, type Report } from "./analyze";
+import type { Grade, GradedClaim } from "./lab/grade";
 import { Change, changeLine } from "./compare";
 import type { ClassInfo, ConnectivityOverview, Share, TableEntry } from "./netpol";
 
@@ -294,13 +295,80 @@ function textMatrix(table: TableEntry[]): string[] {
   return lines;
 }
 
+// ---------------------------------------------------------------------------------------------
+// an exercise's grade
+
+/** "stage 2 default-deny" */
+const stageTitle = (stage: Stage) => `stage ${STAGES.indexOf(stage) + 1} ${stage}`;
+
+const gradeCounts = (grade: Grade) =>
+  `${grade.met} met, ${grade.unmet} unmet, ${grade.notJudged} not judged, of the ${plural(grade.claims.length, "claim")} of docs/lab.md for stage ${grade.stage}`;
+
+const gradeMark = (claim: GradedClaim) => (claim.met === true ? "met" : claim.met === false ? "UNMET" : "NOT JUDGED");
+
+const hintWhere = (claim: GradedClaim) => (claim.file === null ? "" : `${claim.file}:${claim.line}: `);
+
+function textGrade(grade: Grade, observed: boolean): string[] {
+  const lines = [`Grade${observed ? ", of what the cluster did" : ""}: ${gradeCounts(grade)}`];
+  for (const claim of grade.claims) {
+    lines.push(`  ${pad(gradeMark(claim), 12)}${claim.claim}: expected ${claim.expected}, found ${claim.found}`);
+    if (claim.hint !== null) lines.push(`${" ".repeat(14)}hint: ${hintWhere(claim)}${claim.hint}`);
+  }
+  lines.push("");
+  return lines;
+}
+
+function markdownGrade(grade: Grade, observed: boolean): string[] {
+  const icon = (claim: GradedClaim) => (claim.met === true ? "✅" : claim.met === false ? "❌" : "⚠️ not judged");
+  const lines = [`**Grade${observed ? ", of what the cluster did" : ""}:** ${gradeCounts(grade)}`, ""];
+  lines.push("| claim | expected | found | | hint |", "|---|---|---|---|---|");
+  for (const claim of grade.claims) {
+    const where = claim.file === null ? "" : `\`${claim.file}:${claim.line}\`: `;
+    lines.push(
+      `| ${md(claim.claim)} | ${claim.expected} | ${claim.met === true ? claim.found : `**${md(claim.found)}**`} | ${icon(claim)} | ${where}${md(claim.hint ?? "")} |`,
+    );
+  }
+  lines.push("");
+  return lines;
+}
+
+const DIFFERENCES_HEAD = "Where the cluster differs from the offline prediction for the exercise's objects";
+
+function textDifferences(differences: LiveDifference[]): string[] {
+  if (differences.length === 0) return [`${DIFFERENCES_HEAD}: nowhere`, ""];
+  return [
+    `${DIFFERENCES_HEAD}:`,
+    ...differences.map((d) => `  ${d.claim}: predicted ${d.predicted}, observed ${d.observed}; ${d.evidence}`),
+    "",
+  ];
+}
+
+function markdownDifferences(differences: LiveDifference[]): string[] {
+  if (differences.length === 0) return [`**${DIFFERENCES_HEAD}:** nowhere`, ""];
+  return [
+    `**${DIFFERENCES_HEAD}:**`,
+    "",
+    "| claim | predicted | observed | evidence |",
+    "|---|---|---|---|",
+    ...differences.map((d) => `| ${md(d.claim)} | ${d.predicted} | **${d.observed}** | ${md(d.evidence)} |`),
+    "",
+  ];
+}
+
 function textReport(report: Report): string {
   const lines: string[] = [];
-  const title = report.stage ? `stage ${STAGES.indexOf(report.stage) + 1} ${report.stage}` : "manifests";
+  const title =
+    report.exercise !== undefined && report.stage
+      ? `exercise ${report.exercise}, graded at ${stageTitle(report.stage)}`
+      : report.stage
+        ? stageTitle(report.stage)
+        : "manifests";
   lines.push(`== ${title}`);
   lines.push(`NetworkPolicies: ${listed(report.policies)}`);
   lines.push(`Constraints:     ${report.constraints.length > 0 ? report.constraints.join(", ") : "none"}`);
   lines.push("");
+  if (report.grade) lines.push(...textGrade(report.grade, report.live !== undefined));
+  if (report.live?.differences) lines.push(...textDifferences(report.live.differences));
   if (report.overview) lines.push(...textOverview(report.overview));
   else if (report.query) lines.push(...textCells(report.connectivity, report.query));
   else lines.push(...textMatrix(report.connectivity));
@@ -350,7 +418,7 @@ function textReport(report: Report): string {
     lines.push("What the run removed and deleted:");
     for (const line of report.live.housekeeping) lines.push(`  ${line}`);
     lines.push("");
-  } else if (report.claims.length > 0) {
+  } else if (report.claims.length > 0 && report.grade === undefined) {
     const failed = failedClaims(report).length;
     lines.push(`Claims of docs/lab.md for this stage: ${report.claims.length - failed} hold, ${failed} fail`);
     for (const claim of report.claims) {
@@ -395,8 +463,9 @@ function markdownMatrix(table: TableEntry[]): string[] {
 
 function markdownReport(report: Report, level = "##"): string {
   const lines: string[] = [];
+  const stage = report.stage ? `Stage ${STAGES.indexOf(report.stage) + 1}: \`${report.stage}\`` : "Manifests";
   lines.push(
-    `${level} ${report.stage ? `Stage ${STAGES.indexOf(report.stage) + 1}: \`${report.stage}\`` : "Manifests"}`,
+    `${level} ${report.exercise !== undefined ? `Exercise \`${report.exercise}\`, graded at ${stage.replace("Stage", "stage")}` : stage}`,
   );
   lines.push("");
   lines.push(`NetworkPolicies: ${listed(report.policies.map((p) => `\`${p}\``))}  `);
@@ -404,6 +473,8 @@ function markdownReport(report: Report, level = "##"): string {
     `Constraints: ${report.constraints.length > 0 ? report.constraints.map((c) => `\`${c}\``).join(", ") : "none"}`,
   );
   lines.push("");
+  if (report.grade) lines.push(...markdownGrade(report.grade, report.live !== undefined));
+  if (report.live?.differences) lines.push(...markdownDifferences(report.live.differences));
   if (report.claims.length > 0 && report.live !== undefined) {
     const icon = { FAILS: "❌", match: "✅", MISMATCH: "❌", "NOT PROBED": "⚠️" } as const;
     lines.push(`**Claims, observed on \`${md(report.live.server)}\`:** ${liveCounts(report)}`);
@@ -424,7 +495,7 @@ function markdownReport(report: Report, level = "##"): string {
     lines.push("", "What the run removed and deleted:", "");
     for (const line of report.live.housekeeping) lines.push(`- ${md(line)}`);
     lines.push("");
-  } else if (report.claims.length > 0) {
+  } else if (report.claims.length > 0 && report.grade === undefined) {
     const failed = failedClaims(report).length;
     lines.push(`**Claims:** ${report.claims.length - failed} hold, ${failed} fail`);
     lines.push("");
@@ -509,6 +580,8 @@ export function render(reports: Report[], format: Format, changes?: Change[]): s
     // The tables lead; context follows. An overview stands in for the cells, which it summarises.
     const ordered = reports.map(
       ({
+        grade,
+        exercise,
         stage,
         connectivity,
         overview,
@@ -521,6 +594,9 @@ export function render(reports: Report[], format: Format, changes?: Change[]): s
         notes,
         live,
       }) => ({
+        // An exercise's grade leads: it is what the trainee (and the class) reads.
+        ...(grade ? { grade } : {}),
+        ...(exercise !== undefined ? { exercise } : {}),
         ...(stage ? { stage } : {}),
         ...(overview ? jsonOverview(overview) : { connectivity }),
         admission,

@@ -65,11 +65,12 @@ describe("templates the engine cannot or will not evaluate", () => {
     },
   };
 
-  it("says plainly that a Rego-only template was not evaluated, for the objects it selects", () => {
+  it("says plainly that a Rego-only template was not evaluated, and leaves the verdict unjudged", () => {
     const e = engine({
       templates: [regoOnly],
       constraints: [constraintOf("K8sFoo", "bar", { match: { namespaces: ["app"] } })],
     });
+    expect(e.regoOnlyTemplates()).toEqual(["k8sfoo"]);
     expect(e.review(nginx)).toEqual({
       object: "Pod/app/nginx",
       allowed: true,
@@ -77,8 +78,32 @@ describe("templates the engine cannot or will not evaluate", () => {
       notes: [
         "K8sFoo/bar: template k8sfoo has only Rego; it cannot be evaluated offline, so this object's verdict ignores it",
       ],
+      judged: false,
+      notJudgedBy: [{ constraint: "K8sFoo/bar", template: "k8sfoo" }],
     });
-    expect(e.review(pod("data", "db", [])).notes).toEqual([]);
+    // Not selected: judged.
+    expect(e.review(pod("data", "db", []))).toEqual({
+      object: "Pod/data/db",
+      allowed: true,
+      violations: [],
+      notes: [],
+    });
+  });
+
+  it("judges what a CEL constraint denies whatever a Rego-only one would say, and a Rego constraint that only warns", () => {
+    const e = engine({
+      templates: [regoOnly, allowedReposTemplate()],
+      constraints: [
+        constraintOf("K8sFoo", "bar", { match: { namespaces: ["app"] } }),
+        constraintOf("K8sFoo", "warns", { enforcementAction: "warn", match: { namespaces: ["data"] } }),
+        labAppConstraint(),
+      ],
+    });
+    const denied = e.review(nginx);
+    expect([denied.allowed, denied.judged, denied.notJudgedBy]).toEqual([false, undefined, undefined]);
+    const warned = e.review(pod("data", "db", []));
+    expect([warned.allowed, warned.judged, warned.notJudgedBy]).toEqual([true, undefined, undefined]);
+    expect(e.regoOnlyTemplates()).toEqual(["k8sfoo"]);
   });
 
   it("uses the CEL of a template that has both engines", () => {

@@ -79,7 +79,7 @@ const BAD_ROSTERS: [string, string, string[]][] = [
     "a misspelt lab key, reported once for the defaults",
     "defaults:\n  azure-native:location: westeurope\n  stag: app\ntrainees:\n  - name: alice\n  - name: bob\n",
     [
-      "class.yaml:3: defaults: k8s-hardening-lab:stag: unknown key (a typo?); the lab reads k8s-hardening-lab:stage, k8s-hardening-lab:kubeconfig, k8s-hardening-lab:nodeCount, k8s-hardening-lab:nodeVmSize, k8s-hardening-lab:kubernetesVersion, k8s-hardening-lab:gatekeeperVersion, k8s-hardening-lab:gatekeeperReplicas, k8s-hardening-lab:webhookFailurePolicy, k8s-hardening-lab:allowedReposApp, k8s-hardening-lab:allowedReposData, k8s-hardening-lab:phpMyAdminExposure, k8s-hardening-lab:allowedSourceRanges, k8s-hardening-lab:mysqlRootPassword",
+      "class.yaml:3: defaults: k8s-hardening-lab:stag: unknown key (a typo?); the lab reads k8s-hardening-lab:stage, k8s-hardening-lab:exercise, k8s-hardening-lab:kubeconfig, k8s-hardening-lab:nodeCount, k8s-hardening-lab:nodeVmSize, k8s-hardening-lab:kubernetesVersion, k8s-hardening-lab:gatekeeperVersion, k8s-hardening-lab:gatekeeperReplicas, k8s-hardening-lab:webhookFailurePolicy, k8s-hardening-lab:allowedReposApp, k8s-hardening-lab:allowedReposData, k8s-hardening-lab:phpMyAdminExposure, k8s-hardening-lab:allowedSourceRanges, k8s-hardening-lab:mysqlRootPassword",
     ],
   ],
   [

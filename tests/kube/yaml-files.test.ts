@@ -67,10 +67,12 @@ describe("the repository's YAML files read the same as kubectl reads them and un
     const differences = files.flatMap((file) =>
       readingDifferences(fs.readFileSync(path.join(ROOT, file), "utf8")).map((d) => `${file}: ${d}`),
     );
-    // tests/verify-kubectl-reading.test.ts refuses these, as kubectl does. (label-1.0.yaml is not
-    // among them: `1.0` is a number under both rules, refused because a label is a string.)
+    // tests/verify-kubectl-reading.test.ts refuses these, as kubectl does (and an exercise's
+    // label `y`, tests/exercise/refusals.test.ts). (label-1.0.yaml is not among them: `1.0` is a
+    // number under both rules, refused because a label is a string.)
     const fixtures = "tests/fixtures/manifests/kubectl-scalars";
     expect(differences).toEqual([
+      `tests/fixtures/exercises/refuse-label-y/policy.yaml: document 1.spec.podSelector.matchLabels.debug: YAML 1.2 reads "y", kubectl reads true`,
       `${fixtures}/annotation-off.yaml: document 1.metadata.annotations.example.com/debug: YAML 1.2 reads "off", kubectl reads false`,
       `${fixtures}/label-y.yaml: document 1.metadata.labels.ns: YAML 1.2 reads "y", kubectl reads true`,
       `${fixtures}/namespace-n.yaml: document 1.metadata.name: YAML 1.2 reads "n", kubectl reads false`,

@@ -163,6 +163,68 @@ spec:
   });
 });
 
+describe("where each object and each of its fields is written", () => {
+  const text = `# a trainee's policies
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: deny, namespace: data}
+spec:
+  podSelector: {}
+  policyTypes: [Ingress]
+---
+---
+kind: List
+apiVersion: v1
+items:
+  - apiVersion: networking.k8s.io/v1
+    kind: NetworkPolicy
+    metadata:
+      name: allow
+      namespace: data
+    spec:
+      podSelector: {}
+      ingress:
+        - from:
+            - namespaceSelector:
+                matchLabels: {tier: app}
+            - podSelector: &pma
+                matchLabels:
+                  app: phpmyadmin
+          ports:
+            - port: 3306
+  - apiVersion: networking.k8s.io/v1
+    kind: NetworkPolicy
+    metadata: {name: again, namespace: app}
+    spec:
+      podSelector: *pma
+`;
+
+  it("gives the line each object starts on, a List's items each their own", () => {
+    const { file, problems } = read(text);
+    expect(problems).toEqual([]);
+    expect(file.objects.map((o) => o.metadata.name)).toEqual(["deny", "allow", "again"]);
+    expect(file.lines).toEqual([2, 13, 29]);
+  });
+
+  it("gives the line of a field by its path: a key's line, a list item's line, through an alias", () => {
+    const { file } = read(text);
+    expect(file.lineOf(0, ["spec", "policyTypes"])).toBe(7);
+    expect(file.lineOf(0, ["spec", "policyTypes", 0])).toBe(7);
+    expect(file.lineOf(1, ["spec", "ingress", 0, "from"])).toBe(21);
+    expect(file.lineOf(1, ["spec", "ingress", 0, "from", 1, "podSelector"])).toBe(24);
+    expect(file.lineOf(1, ["spec", "ingress", 0, "from", 1, "podSelector", "matchLabels", "app"])).toBe(26);
+    expect(file.lineOf(1, ["spec", "ingress", 0, "ports", 0, "port"])).toBe(28);
+    expect(file.lineOf(2, ["spec", "podSelector", "matchLabels", "app"])).toBe(26);
+  });
+
+  it("for a field the file does not write, gives the line of the deepest part that it does", () => {
+    const { file } = read(text);
+    expect(file.lineOf(0, ["spec", "egress", 0])).toBe(5);
+    expect(file.lineOf(1, ["spec", "ingress", 3, "from"])).toBe(20);
+    expect(file.lineOf(0, [])).toBe(2);
+  });
+});
+
 describe("the field types: verifier/kube/schemas.generated.json", () => {
   it("is what scripts/gen-kube-schemas.ts makes of the installed kubernetes-models", () => {
     expect(schemasAreCurrent()).toBe(true);

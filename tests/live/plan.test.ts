@@ -18,7 +18,7 @@ import {
 
 let model: ClusterModel;
 beforeAll(async () => {
-  model = await labModel(readLabConfig(undefined), "allowed-repos");
+  ({ model } = await labModel(readLabConfig(undefined), "allowed-repos"));
 });
 
 describe("the claims' peers on a live cluster", () => {

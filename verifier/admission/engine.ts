@@ -89,11 +89,20 @@ export class AdmissionEngine {
     const object = reviewedObject(obj);
     const old = operation === "UPDATE" ? reviewedObject(oldObject ?? obj) : null;
     const result: AdmissionResult = { object: objectKey(object), allowed: true, violations: [], notes: [] };
-    const matched = this.judge({ object, oldObject: old, operation, source: "Original" }, result);
+    const unjudged: { constraint: string; template: string }[] = [];
+    const matched = this.judge({ object, oldObject: old, operation, source: "Original" }, result, unjudged);
     for (const resultant of expandObject(object, this.expansions)) {
-      this.judge({ object: resultant.object, oldObject: null, operation: "", source: "Generated", resultant }, result);
+      this.judge(
+        { object: resultant.object, oldObject: null, operation: "", source: "Generated", resultant },
+        result,
+        unjudged,
+      );
     }
     result.allowed = !result.violations.some((v) => v.enforcementAction === "deny");
+    if (result.allowed && unjudged.length > 0) {
+      result.judged = false;
+      result.notJudgedBy = unjudged;
+    }
     if (this.install !== undefined) {
       const judging: JudgingConstraint[] = matched.map((c) => {
         const template = this.templatesByKind.get(c.kind)!;
@@ -110,12 +119,34 @@ export class AdmissionEngine {
           `Gatekeeper's policy denies ${result.object}, but neither its webhook nor a ValidatingAdmissionPolicy is called for this request (its namespace is exempt, or the webhook's rules leave its kind out), so the API server admits it`,
         );
       }
+      // Rego is enforced by the webhook alone: where it is not called, Rego cannot deny.
+      if (result.judged === false && !result.enforcement.points.some((p) => p.kind === "webhook")) {
+        delete result.judged;
+        delete result.notJudgedBy;
+      }
     }
     return result;
   }
 
-  /** Judges one reviewed object; returns the constraints that selected it. */
-  private judge(review: Review, result: AdmissionResult): ParsedConstraint[] {
+  /**
+   * The templates this engine cannot evaluate: those with only Rego. This is the seam for a Rego
+   * runner (Gatekeeper's gator, or opa, verifier/admission/rego): a review that a "deny"
+   * constraint of one of these selects, and that nothing else denies, comes out `judged: false`,
+   * naming the constraint and template in `notJudgedBy`, for the runner to decide.
+   */
+  regoOnlyTemplates(): string[] {
+    return [...this.templatesByKind.values()].filter((t) => t.cel === undefined).map((t) => t.name);
+  }
+
+  /**
+   * Judges one reviewed object; returns the constraints that selected it, and adds to `unjudged`
+   * those whose deny it cannot evaluate.
+   */
+  private judge(
+    review: Review,
+    result: AdmissionResult,
+    unjudged: { constraint: string; template: string }[],
+  ): ParsedConstraint[] {
     const selected: ParsedConstraint[] = [];
     const namespace = this.namespaceOf(review.object);
     const prefix = review.resultant === undefined ? "" : `[Implied by ${review.resultant.templateName}] `;
@@ -126,23 +157,32 @@ export class AdmissionEngine {
       if (!this.selects(constraint, review, namespace)) continue;
       selected.push(constraint);
       const template = this.templatesByKind.get(constraint.kind)!;
+      // An ExpansionTemplate's enforcementAction, when set, overrides the constraint's.
+      const enforcementAction = review.resultant?.enforcementAction ?? constraint.enforcementAction;
       const outcome =
         template.cel === undefined
           ? this.regoOutcome(constraint, template.name, review.object)
-          : template.cel.evaluate({
-              object: review.object,
-              oldObject: review.oldObject,
-              constraint: constraint.object,
-              namespaceObject: namespace ?? null,
-              request: {
-                operation: review.operation,
-                kind: gvkOf(review.object),
-                name: nameOf(review.object),
-                namespace: namespaceOf(review.object),
-              },
-            });
-      // An ExpansionTemplate's enforcementAction, when set, overrides the constraint's.
-      const enforcementAction = review.resultant?.enforcementAction ?? constraint.enforcementAction;
+          : {
+              judged: true,
+              ...template.cel.evaluate({
+                object: review.object,
+                oldObject: review.oldObject,
+                constraint: constraint.object,
+                namespaceObject: namespace ?? null,
+                request: {
+                  operation: review.operation,
+                  kind: gvkOf(review.object),
+                  name: nameOf(review.object),
+                  namespace: namespaceOf(review.object),
+                },
+              }),
+            };
+      // A Rego-only template no real engine judged: its deny could change the verdict.
+      if (!outcome.judged) {
+        const seen = unjudged.some((u) => u.constraint === constraint.id);
+        if (enforcementAction === "deny" && !seen)
+          unjudged.push({ constraint: constraint.id, template: template.name });
+      }
       for (const message of outcome.messages) {
         result.violations.push({
           constraint: constraint.id,
@@ -156,20 +196,23 @@ export class AdmissionEngine {
     return selected;
   }
 
-  /** A Rego-only template's verdict, as the Rego engine judged it beforehand; a note when it did not. */
+  /**
+   * A Rego-only template's verdict, as the Rego engine judged it beforehand; when it did not,
+   * `judged: false` and a note saying why.
+   */
   private regoOutcome(
     constraint: ParsedConstraint,
     template: string,
     object: KubeObject,
-  ): { messages: string[]; notes: string[] } {
+  ): { messages: string[]; notes: string[]; judged: boolean } {
     const messages = this.rego?.messages(constraint.id, object);
     const caveat = this.rego?.caveat(constraint.id);
-    if (messages !== undefined) return { messages, notes: caveat === undefined ? [] : [caveat] };
+    if (messages !== undefined) return { messages, notes: caveat === undefined ? [] : [caveat], judged: true };
     const why =
       this.rego === undefined
         ? "it cannot be evaluated offline, so this object's verdict ignores it"
         : `it was not judged, so this object's verdict ignores it: ${this.rego.notJudged ?? "the Rego engine was not given this object"}`;
-    return { messages: [], notes: [`template ${template} has only Rego; ${why}`] };
+    return { messages: [], notes: [`template ${template} has only Rego; ${why}`], judged: false };
   }
 
   /** Gatekeeper selects on the object or, on UPDATE, on the old object. */

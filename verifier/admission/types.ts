@@ -74,4 +74,13 @@ export interface AdmissionResult {
   notes: string[];
   /** How the API server enforces it, when the engine knows the Gatekeeper install. */
   enforcement?: Enforcement;
+  /**
+   * Present (false) when the verdict is not known: `allowed` says nothing denies the object that
+   * the engine could evaluate, but a "deny" constraint whose template has only Rego selects it
+   * (see AdmissionEngine.regoOnlyTemplates, the seam for a Rego runner). A denial is always
+   * judged: no other constraint can undo it.
+   */
+  judged?: false;
+  /** The constraints ("KIND/NAME") that left the verdict unjudged, with their Rego-only template. */
+  notJudgedBy?: { constraint: string; template: string }[];
 }

@@ -108,6 +108,15 @@ export function loadKubeYaml(text: string): unknown[] {
 
 export interface KubeYamlFile {
   objects: Record<string, any>[];
+  /** The 1-based line each of `objects` starts on. */
+  lines: number[];
+  /**
+   * The line of a field of `objects[object]`, such as `["spec", "ingress", 0, "from", 1]`: of its
+   * key (a mapping's field) or of the item (a list's); for a field the file does not write, the
+   * line of the deepest part of the path that it does. For those who point a reader at the rule
+   * or the selector they speak of.
+   */
+  lineOf(object: number, path: readonly (string | number)[]): number;
   problems: string[];
   /**
    * The problems of the constraints' parameters, whose types their ConstraintTemplate gives: the
@@ -207,20 +216,75 @@ class Events {
 
   /** In the mapping at `index`, the index of the value of `key` (a plain or quoted key), if any. */
   valueOf(index: number, key: string): number | undefined {
+    return this.entry(index, key)?.value;
+  }
+
+  /** In the mapping at `index`, the indexes of `key`'s own event and of its value, if any. */
+  entry(index: number, key: string): { key: number; value: number } | undefined {
     if (this.list[index]?.type !== MAPPING) return undefined;
     const saved = this.at;
     this.at = index + 1;
     try {
       while (this.current.type !== POP) {
+        const keyAt = this.at;
         const keyEvent = this.current;
         this.skip();
-        if (keyEvent.type === SCALAR && getScalarValue(this.text, keyEvent) === key) return this.at;
+        if (keyEvent.type === SCALAR && getScalarValue(this.text, keyEvent) === key)
+          return { key: keyAt, value: this.at };
         this.skip();
       }
       return undefined;
     } finally {
       this.at = saved;
     }
+  }
+
+  /** In the sequence at `index`, the index of its item `n` (from 0), if any. */
+  itemOf(index: number, n: number): number | undefined {
+    if (this.list[index]?.type !== SEQUENCE) return undefined;
+    const saved = this.at;
+    this.at = index + 1;
+    try {
+      for (let i = 0; this.current.type !== POP; i++) {
+        if (i === n) return this.at;
+        this.skip();
+      }
+      return undefined;
+    } finally {
+      this.at = saved;
+    }
+  }
+
+  /**
+   * The line of a field inside the node at `index`: of its key for a mapping's field, of the item
+   * for a sequence's; where the path leaves the file (a field not written, a default), the line of
+   * the deepest part of it that is written.
+   */
+  lineAt(index: number, path: readonly (string | number)[]): number {
+    let node = index;
+    let line = this.line(this.offset(this.list[node]));
+    for (const part of path) {
+      if (this.list[node]?.type === ALIAS) {
+        const saved = this.at;
+        this.at = node;
+        const target = this.aliased();
+        this.at = saved;
+        if (target === undefined) break;
+        node = target;
+      }
+      if (typeof part === "number") {
+        const item = this.itemOf(node, part);
+        if (item === undefined) break;
+        node = item;
+        line = this.line(this.offset(this.list[item]));
+      } else {
+        const found = this.entry(node, part);
+        if (found === undefined) break;
+        node = found.value;
+        line = this.line(this.offset(this.list[found.key]));
+      }
+    }
+    return line;
   }
 }
 
@@ -500,6 +564,9 @@ function syntaxProblem(file: string, text: string, error: YAMLException): string
  */
 export function readKubeYaml(text: string, file: string): KubeYamlFile {
   const objects: Record<string, any>[] = [];
+  const lines: number[] = [];
+  /** The event each object starts at (undefined for a List item read without one). */
+  const starts: (number | undefined)[] = [];
   const problems: string[] = [];
   const pending: { kind: string; check: (schema: Schema, into: string[]) => void }[] = [];
   let events: Events;
@@ -510,7 +577,13 @@ export function readKubeYaml(text: string, file: string): KubeYamlFile {
     documents = constructFromEvents(events.list, { source: text, schema: SCHEMA });
   } catch (error) {
     if (!(error instanceof YAMLException)) throw error;
-    return { objects, problems: [syntaxProblem(file, text, error)], checkParameters: () => [] };
+    return {
+      objects,
+      lines,
+      lineOf: () => 0,
+      problems: [syntaxProblem(file, text, error)],
+      checkParameters: () => [],
+    };
   }
   let index = -1;
   while (events.at < events.list.length) {
@@ -537,6 +610,8 @@ export function readKubeYaml(text: string, file: string): KubeYamlFile {
         continue;
       }
       objects.push(item);
+      starts.push(node);
+      lines.push(node === undefined ? 0 : events.line(events.offset(events.list[node])));
       if (node === undefined) continue;
       const apiVersion = typeof item.apiVersion === "string" ? item.apiVersion : "";
       const checker = new ObjectChecker(events, objectWhere(file, events, node, item), problems);
@@ -558,6 +633,11 @@ export function readKubeYaml(text: string, file: string): KubeYamlFile {
   }
   return {
     objects,
+    lines,
+    lineOf: (object, path) => {
+      const start = starts[object];
+      return start === undefined ? (lines[object] ?? 0) : events.lineAt(start, path);
+    },
     problems,
     checkParameters(templateFor) {
       const found: string[] = [];

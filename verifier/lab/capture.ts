@@ -13,7 +13,9 @@ import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import { setMockOptions, disconnect } from "@pulumi/pulumi/runtime/settings";
 import { setAllConfig } from "@pulumi/pulumi/runtime/config";
 import { deserializeProperties, isRpcSecret, unwrapRpcSecret } from "@pulumi/pulumi/runtime/rpc";
+import { type Exercise, readExercise } from "../../config/exercise";
 import { PROJECT } from "../../config/keys";
+import { PROJECT_ROOT } from "../../config/parse";
 
 // Internal to the SDK (untyped): the runtime's store of engine feature flags, which setMocks sets.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -76,6 +78,7 @@ export const KNOWN_TYPES = new Set([
   "k8s-hardening-lab:index:TwoTierApp",
   "k8s-hardening-lab:index:NetworkPolicies",
   "k8s-hardening-lab:index:AllowedRepos",
+  "k8s-hardening-lab:index:TraineePolicies",
   "azure-native:resources:ResourceGroup",
   "azure-native:containerservice:ManagedCluster",
   "pulumi:providers:kubernetes",
@@ -249,10 +252,35 @@ export async function captureProgram(
   }
 }
 
+/**
+ * The exercise a configuration names, read as the program reads it (relative paths from the
+ * project root); undefined without one, or when the program will refuse it.
+ */
+export function exerciseOf(config: Record<string, string>): Exercise | undefined {
+  const value = config[`${PROJECT}:exercise`];
+  return value ? readExercise(value, PROJECT_ROOT).exercise : undefined;
+}
+
+/**
+ * The types the lab may register: its own, and with an exercise, the types of the trainee's
+ * objects (`kubernetes:<apiVersion>:<kind>`, a CustomResource's type; the constraint kinds are the
+ * exercise's own), and no other.
+ */
+export function labTypes(exercise?: Exercise): ReadonlySet<string> {
+  if (exercise === undefined) return KNOWN_TYPES;
+  return new Set([
+    ...KNOWN_TYPES,
+    ...exercise.objects.map(({ object }) => `kubernetes:${object.apiVersion}:${object.kind}`),
+  ]);
+}
+
 /** Runs the lab program itself (components/index.ts) with a stack configuration. */
 export async function captureLab(options: CaptureOptions): Promise<LabCapture> {
   const { deployLab } = await import("../../components");
-  return captureProgram(deployLab, options);
+  return captureProgram(deployLab, {
+    ...options,
+    knownTypes: options.knownTypes ?? labTypes(exerciseOf(options.config)),
+  });
 }
 
 /**

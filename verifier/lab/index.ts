@@ -2,11 +2,21 @@
  * Lab mode: builds the lab offline, as `pulumi up` would for a stack's configuration, and checks
  * the specification's claims for one stage or all of them.
  */
-import * as path from "path";
 import { STAGES, Stage } from "../../config/keys";
 import { analyze, Report } from "../analyze";
-import { buildModel, ClusterModel } from "../model";
-import { addLabPeers, allowedSourceRanges, labObjects, readStackConfig, stageFrom, StackConfig } from "./stack";
+import { VerifyInputError } from "../model";
+import { configNotes, configuredStage, exerciseFolder, labModel, PROJECT_DIR, readLabConfig } from "./build";
+import { exerciseReport } from "./grade";
+
+export {
+  configNotes,
+  configuredStage,
+  exerciseFolder,
+  labModel,
+  PROJECT_DIR,
+  readLabConfig,
+  type LabModel,
+} from "./build";
 
 export interface LabOptions {
   /** Read the configuration of `Pulumi.<stack>.yaml`; the project's defaults when absent. */
@@ -14,43 +24,29 @@ export interface LabOptions {
   /** The stage to check; the stack's configured stage when absent. */
   stage?: Stage;
   allStages: boolean;
+  /**
+   * An exercise folder to grade, in place of the stack's `exercise` (absolute, or relative to
+   * the project); with one, or with a stack that sets one, the report is graded.
+   */
+  exercise?: string;
 }
 
-export const PROJECT_DIR = path.join(__dirname, "..", "..");
-
-/** The configuration of `Pulumi.<stack>.yaml`, or the project's defaults without a stack. */
-export function readLabConfig(stack: string | undefined, projectDir = PROJECT_DIR): StackConfig {
-  return stack
-    ? readStackConfig(projectDir, stack)
-    : // No stack: the project's defaults, in a region as every stack has one (it changes no
-      // Kubernetes object).
-      { values: { "azure-native:location": "westeurope" }, secretKeys: [], placeholders: [] };
-}
-
-/** The stage a configuration sets (zero-trust, the program's default, when it sets none). */
-export function configuredStage(config: StackConfig): Stage {
-  return stageFrom(config.values["k8s-hardening-lab:stage"] ?? "zero-trust") ?? "zero-trust";
-}
-
-/** The notes every report of a configuration carries. */
-export function configNotes(config: StackConfig): string[] {
-  return config.placeholders.map((key) => `${key} is encrypted in the stack file; the verifier used a placeholder`);
-}
-
-/** The lab of a configuration at a stage, with the peers the specification judges it with. */
-export async function labModel(config: StackConfig, stage: Stage): Promise<ClusterModel> {
-  const staged = { ...config, values: { ...config.values, "k8s-hardening-lab:stage": stage } };
-  const { objects, gatekeeper } = await labObjects(staged);
-  return addLabPeers(buildModel(objects, [], gatekeeper), allowedSourceRanges(objects));
-}
-
-/** One report per stage asked for. */
+/** One report per stage asked for; a graded one for an exercise. */
 export async function verifyLab(options: LabOptions, projectDir = PROJECT_DIR): Promise<Report[]> {
-  const config = readLabConfig(options.stack, projectDir);
+  const config = readLabConfig(options.stack, projectDir, options.exercise);
+  if (exerciseFolder(config) !== undefined) {
+    if (options.allStages) {
+      throw new VerifyInputError([
+        `--all-stages: an exercise is graded at one stage${options.stack ? ` (Pulumi.${options.stack}.yaml sets exercise)` : ""}; give --stage S, or none for the stack's own`,
+      ]);
+    }
+    return [await exerciseReport(config, options.stage ?? configuredStage(config))];
+  }
   const stages: Stage[] = options.allStages ? [...STAGES] : [options.stage ?? configuredStage(config)];
   const reports: Report[] = [];
   for (const stage of stages) {
-    reports.push(analyze(await labModel(config, stage), { stage, notes: configNotes(config) }));
+    const { model } = await labModel(config, stage);
+    reports.push(analyze(model, { stage, notes: configNotes(config) }));
   }
   return reports;
 }

@@ -8,7 +8,9 @@ import { parse as parseYaml } from "yaml";
 import { PROJECT, STAGES, Stage } from "../../config/keys";
 import { parseCidr, cidrContains, parseIp } from "../../config/cidr";
 import { installFromChart, type GatekeeperInstall } from "../admission/enforcement";
-import { captureLab } from "./capture";
+import type { Exercise } from "../../config/exercise";
+import { objectKey } from "../kube/object";
+import { captureLab, exerciseOf, labTypes } from "./capture";
 import { ClusterModel, KubeObject, SourcedObject, VerifyInputError } from "../model";
 import type { ExternalPeer, PodInfo } from "../netpol";
 
@@ -83,21 +85,32 @@ const RELEASE = "kubernetes:helm.sh/v3:Release";
 /**
  * Runs the lab program for a configuration: the Kubernetes objects it would create, and the
  * Gatekeeper its Helm release would install (which decides where the API server enforces the
- * policy).
+ * policy). With an exercise, the trainee's objects are named by their file and line, and the
+ * exercise comes back with them.
  */
 export async function labObjects(
   config: StackConfig,
-): Promise<{ objects: SourcedObject[]; gatekeeper: GatekeeperInstall }> {
-  const capture = await captureLab({ config: config.values, secretKeys: config.secretKeys });
+): Promise<{ objects: SourcedObject[]; gatekeeper: GatekeeperInstall; exercise?: Exercise }> {
+  const exercise = exerciseOf(config.values);
+  const capture = await captureLab({
+    config: config.values,
+    secretKeys: config.secretKeys,
+    knownTypes: labTypes(exercise),
+  });
   if (capture.error) throw new VerifyInputError([`${LAB_SOURCE}: ${capture.error.message}`]);
+  const written = new Map(exercise?.objects.map((o) => [objectKey(o.object), o]));
   const objects = capture.resources
     .filter((r) => r.custom && r.type.startsWith("kubernetes:") && r.type !== RELEASE)
-    .map((r) => ({ object: r.inputs as KubeObject, source: LAB_SOURCE }));
+    .map((r) => {
+      const trainee = written.get(objectKey(r.inputs));
+      return { object: r.inputs as KubeObject, source: trainee ? `${trainee.file}:${trainee.line}` : LAB_SOURCE };
+    });
   const release = capture.resources.find((r) => r.type === RELEASE && r.inputs.chart === "gatekeeper");
   if (release === undefined) throw new VerifyInputError([`${LAB_SOURCE}: no Gatekeeper Helm release`]);
   const version = String(release.inputs.version);
   return {
     objects,
+    ...(exercise ? { exercise } : {}),
     gatekeeper: installFromChart(
       version,
       release.inputs.values ?? {},

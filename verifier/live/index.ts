@@ -18,6 +18,7 @@ import type { AdmissionEngine, AdmissionResult } from "../admission";
 import { objectKey } from "../kube/object";
 import { ADMISSION_CLAIMS, type AdmissionProbe, CONNECTIVITY_CLAIMS, LOAD_BALANCER_CLAIMS } from "../lab/claims";
 import { configNotes, configuredStage, labModel, PROJECT_DIR, readLabConfig } from "../lab";
+import { gradeObserved, gradeOf } from "../lab/grade";
 import { VerifyInputError, type ClusterModel, type KubeObject } from "../model";
 import { observeAdmission, summarizeAdmission } from "./admission";
 import { Bounds, Interrupted, Limiter } from "./bounds";
@@ -53,6 +54,8 @@ export interface LiveOptions {
   probeLog?: string;
   /** Ctrl-C: stops the run, which then deletes its probes. */
   signal: AbortSignal;
+  /** An exercise folder graded in place of the stack's (absolute, or relative to the project). */
+  exercise?: string;
 }
 
 /** The cluster does not answer: exit 2, naming its address. */
@@ -110,10 +113,10 @@ async function run(options: LiveOptions, projectDir: string, log: ProbeLog): Pro
     throw error;
   }
 
-  const config = readLabConfig(options.stack, projectDir);
+  const config = readLabConfig(options.stack, projectDir, options.exercise);
   const stage = options.stage ?? configuredStage(config);
-  const model = await labModel(config, stage);
-  const report = analyze(model, { stage, notes: configNotes(config) });
+  const { model, exercise } = await labModel(config, stage);
+  const report: Report = analyze(model, { stage, notes: configNotes(config) });
 
   // Deletion must work after Ctrl-C and after the deadline: a client the run's signal does not
   // stop (each of its requests is still bounded by REQUEST_TIMEOUT_MS, each wait by CLEANUP_SECONDS).
@@ -136,6 +139,12 @@ async function run(options: LiveOptions, projectDir: string, log: ProbeLog): Pro
       admission: live.admission,
       housekeeping,
     };
+    if (exercise !== undefined) {
+      const { claims, differences } = gradeObserved(report, model, exercise);
+      report.exercise = exercise.folder;
+      report.grade = gradeOf(stage, claims);
+      report.live.differences = differences;
+    }
   } finally {
     const deleted = await cleanup.deleteCreated();
     if (report.live !== undefined) report.live.housekeeping.push(...deleted);

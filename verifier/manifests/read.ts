@@ -4,12 +4,10 @@
  * its file for messages.
  */
 import * as fs from "fs";
-import * as path from "path";
 import { labTemplate } from "../analyze";
+import { yamlFilesUnder } from "../kube/files";
 import { readKubeYaml, type KubeYamlFile } from "../kube/yaml";
 import { KubeObject, SourcedObject, VerifyInputError } from "../model";
-
-const YAML_FILE = /\.(ya?ml|json)$/i;
 
 /** The YAML files a path names: the file itself, or the files in a folder, recursively, sorted. */
 export function manifestFiles(target: string): string[] {
@@ -20,15 +18,7 @@ export function manifestFiles(target: string): string[] {
     throw new VerifyInputError([`--manifests ${target}: no such file or folder`]);
   }
   if (stat.isFile()) return [target];
-  const files: string[] = [];
-  const walk = (dir: string) => {
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else if (YAML_FILE.test(entry.name)) files.push(full);
-    }
-  };
-  walk(target);
+  const files = yamlFilesUnder(target);
   if (files.length === 0)
     throw new VerifyInputError([`--manifests ${target}: the folder holds no .yaml, .yml or .json file`]);
   return files;

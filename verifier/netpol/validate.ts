@@ -13,7 +13,7 @@ import { validateObjectMeta } from "../kube/names";
 import { validateLabelSelector } from "../kube/selector";
 import { PROTOCOLS } from "./types";
 
-type Report = (path: string, problem: string) => void;
+export type Report = (path: string, problem: string) => void;
 type Fields = Record<string, unknown>;
 
 const SPEC_FIELDS = ["podSelector", "policyTypes", "ingress", "egress"];
@@ -49,10 +49,20 @@ export function policyLabel(obj: unknown): string {
 export function validateNetworkPolicy(obj: unknown): string[] {
   const problems: string[] = [];
   const label = policyLabel(obj);
-  const report: Report = (path, problem) => problems.push(`NetworkPolicy ${label}: ${path}: ${problem}`);
+  checkNetworkPolicy(obj, (path, problem) =>
+    problems.push(path === "" ? `NetworkPolicy ${label}: ${problem}` : `NetworkPolicy ${label}: ${path}: ${problem}`),
+  );
+  return problems;
+}
+
+/**
+ * Reports every problem of a NetworkPolicy object with the path of its field ("" for the object
+ * itself), for a caller that words or places them itself (a file's line).
+ */
+export function checkNetworkPolicy(obj: unknown, report: Report): void {
   if (!isObject(obj)) {
-    problems.push(`NetworkPolicy ${label}: must be an object`);
-    return problems;
+    report("", "must be an object");
+    return;
   }
   if (!isAbsent(obj.apiVersion) && obj.apiVersion !== "networking.k8s.io/v1") {
     report("apiVersion", `${quote(obj.apiVersion)} is not networking.k8s.io/v1`);
@@ -62,7 +72,6 @@ export function validateNetworkPolicy(obj: unknown): string[] {
   if (isAbsent(obj.spec)) report("spec", "required");
   else if (!isObject(obj.spec)) report("spec", "must be an object");
   else validateSpec(obj.spec, report);
-  return problems;
 }
 
 function validateMetadata(obj: Fields, report: Report): void {
