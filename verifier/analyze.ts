@@ -10,7 +10,9 @@ import {
   lookAlikeWarning,
 } from "../policies/k8sallowedrepos/template";
 import { AdmissionEngine, AdmissionInputError, AdmissionResult } from "./admission";
-import type { EnforcementPoint } from "./admission/types";
+import { judgeRego, regoReviewObjects, type RegoRunnerOptions } from "./admission/rego";
+import { regoOnly } from "./admission/rego/templates";
+import type { EnforcementPoint, RegoVerdicts } from "./admission/types";
 import {
   AdmissionProbe,
   ADMISSION_CLAIMS,
@@ -189,7 +191,7 @@ export function templatesFor(model: ClusterModel): KubeObject[] {
 }
 
 /** The admission engine of a model: its templates, constraints, ExpansionTemplates and Gatekeeper. */
-export function admissionEngine(model: ClusterModel): AdmissionEngine {
+export function admissionEngine(model: ClusterModel, rego?: RegoVerdicts): AdmissionEngine {
   try {
     return new AdmissionEngine({
       templates: templatesFor(model),
@@ -197,6 +199,7 @@ export function admissionEngine(model: ClusterModel): AdmissionEngine {
       expansionTemplates: model.expansionTemplates,
       namespaces: model.namespaceObjects,
       install: model.gatekeeper,
+      rego,
     });
   } catch (error) {
     if (!(error instanceof AdmissionInputError)) throw error;
@@ -307,6 +310,8 @@ export interface AnalyzeOptions {
   connectivity?: ConnectivityRequest;
   /** The model's engine, when the caller has built it already. */
   engine?: NetworkPolicyEngine;
+  /** A real Rego engine's verdicts for the Rego-only templates (regoVerdicts); see analyzeJudged. */
+  rego?: RegoVerdicts;
 }
 
 function connectivityPart(
@@ -328,6 +333,46 @@ function connectivityPart(
   }
 }
 
+/**
+ * The requests a report reviews: the model's own Pods and workloads, and with a stage the probes
+ * of the lab's admission claims.
+ */
+function reviewedRequests(model: ClusterModel, lab: boolean): AdmissionProbe[] {
+  const labProbes = lab ? ADMISSION_CLAIMS.flatMap((c) => (c.probes === "lab-workloads" ? [] : c.probes)) : [];
+  return [...model.admissionObjects.map((object) => ({ object })), ...labProbes];
+}
+
+/**
+ * What a real Rego engine (gator, else opa: verifier/admission/rego) says of the model's
+ * Rego-only templates on every request the report reviews, in one process; undefined when every
+ * template has CEL, so that no process is started for them.
+ */
+export async function regoVerdicts(
+  model: ClusterModel,
+  lab: boolean,
+  options?: RegoRunnerOptions,
+): Promise<RegoVerdicts | undefined> {
+  const templates = templatesFor(model);
+  if (regoOnly(templates, model.constraints).templates.length === 0) return undefined;
+  const requests = reviewedRequests(model, lab).map((r) => r.object);
+  return judgeRego(
+    { templates, constraints: model.constraints, objects: regoReviewObjects(requests, model.expansionTemplates) },
+    options,
+  );
+}
+
+/**
+ * `analyze`, with the verdicts of a real Rego engine for the model's Rego-only templates: what
+ * every mode runs. `analyze` alone leaves such templates' verdicts not judged.
+ */
+export async function analyzeJudged(
+  model: ClusterModel,
+  options: AnalyzeOptions = {},
+  rego?: RegoRunnerOptions,
+): Promise<Report> {
+  return analyze(model, { ...options, rego: await regoVerdicts(model, options.stage !== undefined, rego) });
+}
+
 /** The analysis of a model, with the lab's claims for a stage when `stage` is given. */
 export function analyze(model: ClusterModel, options: AnalyzeOptions = {}): Report {
   const engine = options.engine ?? connectivityEngine(model);
@@ -338,9 +383,8 @@ export function analyze(model: ClusterModel, options: AnalyzeOptions = {}): Repo
     options.connectivity ?? { kind: "table" },
     lab,
   );
-  const admissionEngineForModel = admissionEngine(model);
-  const labProbes = lab ? ADMISSION_CLAIMS.flatMap((c) => (c.probes === "lab-workloads" ? [] : c.probes)) : [];
-  const reviewed: AdmissionProbe[] = [...model.admissionObjects.map((object) => ({ object })), ...labProbes];
+  const admissionEngineForModel = admissionEngine(model, options.rego);
+  const reviewed = reviewedRequests(model, lab);
   // What kubectl prints names the file a manifest came from; the lab's objects and the claims'
   // probes have none, and are sent as `kubectl create -f -` would send them.
   const fileOf = (object: KubeObject) => {

@@ -306,7 +306,7 @@ export async function run(
     };
     return [await verifyLive(live, projectDir)];
   }
-  if (options.manifests.length > 0) return [verifyManifests(manifestsRequest(options))];
+  if (options.manifests.length > 0) return [await verifyManifests(manifestsRequest(options))];
   return verifyLab({ stack: options.stack, stage: options.stage, allStages: options.allStages, exercise }, projectDir);
 }
 

@@ -462,7 +462,15 @@ describe("the admission engine, given a Rego judgement", () => {
       allowed: true,
       violations: [],
       notes: [
-        "K8sBannedImages/banned-app: template k8sbannedimages has only Rego; it was not judged, so this object's verdict ignores it: neither gator nor opa is on PATH",
+        "K8sBannedImages/banned-app: template k8sbannedimages has only Rego and was not judged, so this object's verdict ignores it: neither gator nor opa is on PATH",
+      ],
+      judged: false,
+      notJudgedBy: [
+        {
+          constraint: "K8sBannedImages/banned-app",
+          template: "k8sbannedimages",
+          why: "neither gator nor opa is on PATH",
+        },
       ],
     });
   });
@@ -476,7 +484,7 @@ describe("the admission engine, given a Rego judgement", () => {
       rego: await gatorJudgement(),
     });
     expect(engine.review(pod("app", "other", [{ name: "c", image: "nginx" }])).notes).toEqual([
-      "K8sBannedImages/banned-app: template k8sbannedimages has only Rego; it was not judged, so this object's verdict ignores it: the Rego engine was not given this object",
+      "K8sBannedImages/banned-app: template k8sbannedimages has only Rego and was not judged, so this object's verdict ignores it: the Rego engine was not given this object",
     ]);
   });
 

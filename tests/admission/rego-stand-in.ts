@@ -38,7 +38,8 @@ export function binDir(): string {
  */
 export function standIn(dir: string, name: string, answers: Answer[]): { calls: () => Call[] } {
   const log = path.join(dir, `${name}.calls.jsonl`);
-  const script = `#!/usr/bin/env node
+  // This very node, so that a PATH holding only the stand-ins still runs them.
+  const script = `#!${process.execPath}
 const fs = require("fs");
 const log = ${JSON.stringify(log)};
 const answers = ${JSON.stringify(answers)};

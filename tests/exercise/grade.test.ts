@@ -6,6 +6,7 @@ import * as os from "os";
 import * as path from "path";
 import { main } from "../../verifier/cli";
 import { gradeExercise, gradeStack, type Grade, type GradedClaim } from "../../verifier/lab/grade";
+import { binDir, fixture, standIn } from "../admission/rego-stand-in";
 import { verify } from "../helpers";
 
 const ROOT = path.join(__dirname, "..", "..");
@@ -98,16 +99,16 @@ describe("the article's default deny (exercises/example), graded at default-deny
         "  met         Pod `default/nginx` (namespace not constrained): expected admitted, found admitted",
         "  met         The lab's own workloads: expected admitted, found admitted",
         "",
-        'Connectivity: who can open a connection to whom ("ok" allowed, "DENY" denied, "-" no such flow)',
+        'Connectivity: who can open a connection to whom ("ok" allowed, "DENY" denied, "self" a pod to itself, which Kubernetes leaves to the network plugin, "-" no such flow)',
         "  from                  [1]   [2]   [3]   [4]   [5]   [6]   [7]",
-        "  app/phpmyadmin        ok    ok    DENY  ok    ok    ok    ok",
-        "  app/intruder          ok    ok    DENY  ok    ok    ok    ok",
+        "  app/phpmyadmin        ok    self  DENY  ok    ok    ok    ok",
+        "  app/intruder          self  ok    DENY  ok    ok    ok    ok",
         "",
-        "  data/mysql            DENY  DENY  ok    DENY  DENY  DENY  DENY",
+        "  data/mysql            DENY  DENY  self  DENY  DENY  DENY  DENY",
         "",
-        "  default/outsider      ok    ok    DENY  ok    ok    ok    ok",
+        "  default/outsider      ok    ok    DENY  self  ok    ok    ok",
         "",
-        "  kube-system/kube-dns  ok    ok    DENY  ok    ok    ok    ok",
+        "  kube-system/kube-dns  ok    ok    DENY  ok    self  self  ok",
         "",
         "  external:internet     ok    ok    DENY  ok    ok    ok    -",
         "  to:",
@@ -280,13 +281,21 @@ describe("a trainee's own CEL template, constraints on both namespaces and an Ex
 });
 
 describe("a Rego-only template, at allowed-repos", () => {
-  it("leaves the admission claims it decides not judged, saying how to install gator: exit 3", async () => {
+  // The Rego runner looks gator and opa up on PATH (CI's pull-request job has both): each test
+  // gives it a PATH of its own, empty or with a stand-in that answers as the real gator did.
+  const realPath = process.env.PATH;
+  afterEach(() => {
+    process.env.PATH = realPath;
+  });
+
+  it("with neither gator nor opa on PATH, leaves the admission claims it decides not judged, saying how to install gator: exit 3", async () => {
+    process.env.PATH = binDir();
     const result = await graded(`${FIXTURES}/rego-only`, "allowed-repos");
     expect(result.status).toBe(3);
     const notJudged = {
       met: null,
       found: "not judged",
-      hint: "K8sRegistries/registries-app's template k8sregistries has only Rego, which the offline verifier does not run itself: Rego is judged with Gatekeeper's gator CLI (install it: https://open-policy-agent.github.io/gatekeeper/website/docs/gator)",
+      hint: "K8sRegistries/registries-app's template k8sregistries has only Rego, and no Rego engine judged it: a template's only engine is Rego, and neither gator nor opa is on PATH to judge it; install gator (https://open-policy-agent.github.io/gatekeeper/website/docs/gator)",
       file: `${FIXTURES}/rego-only/policy.yaml`,
       line: 20,
     };
@@ -308,6 +317,42 @@ describe("a Rego-only template, at allowed-repos", () => {
       `  NOT JUDGED  ${REQUESTS[0]}: expected denied, found not judged`,
       `              hint: ${FIXTURES}/rego-only/policy.yaml:20: ${notJudged.hint}`,
     ]);
+  });
+
+  it("with gator on PATH, grades the Rego as gator judges it, in one gator run: the template that never looks at initContainers is unmet", async () => {
+    const dir = binDir();
+    // What gator v3.21.1 printed for this very input (tests/fixtures/rego/README.md).
+    const gator = standIn(dir, "gator", [{ stdout: fixture("gator-test-exercise.stdout.json"), status: 1 }]);
+    process.env.PATH = dir;
+    const result = await graded(`${FIXTURES}/rego-only`, "allowed-repos");
+    const [call, ...more] = gator.calls();
+    expect(more).toEqual([]);
+    expect(call.argv.slice(0, 2)).toEqual(["test", "-f"]);
+    expect(call.files[call.argv[2]]).toBe(fixture("gator-test-exercise.review.yaml"));
+    expect(result.status).toBe(1);
+    expect(JSON.parse(result.stdout).grade).toEqual(
+      grade("allowed-repos", "ADDDDAAAA", "DADDDAA", {
+        [REQUESTS[4]]: {
+          met: false,
+          found: "admitted",
+          hint: "the template k8sregistries never looks at initContainers, so Pod/app/init-busybox is admitted with an image there that the stage denies; check every container list of the Pod",
+          file: `${FIXTURES}/rego-only/policy.yaml`,
+          line: 20,
+        },
+      }),
+    );
+    // The trainee's own words, as gator gave them, are shown.
+    expect(
+      Object.fromEntries(
+        JSON.parse(result.stdout)
+          .admission.filter((r: any) => !r.allowed)
+          .map((r: any) => [r.object, r.violations.map((v: any) => v.message)]),
+      ),
+    ).toEqual({
+      "Pod/app/nginx": ["image nginx is not from a trusted registry"],
+      "Pod/data/busybox": ["image busybox is not from a trusted registry"],
+      "Deployment/app/nginx": ["[Implied by pods-of-workloads] image nginx is not from a trusted registry"],
+    });
   });
 });
 

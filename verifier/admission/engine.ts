@@ -17,8 +17,9 @@ import {
 } from "./expansion";
 import { enforce, kubectlCommandFor, type GatekeeperInstall, type JudgingConstraint } from "./enforcement";
 import { matches, UnknownNamespaceError } from "./match";
+import { GATOR_INSTALL_URL } from "./rego";
 import { gvkOf, isNamespaceObject, isRecord, nameOf, namespaceOf, objectKey } from "../kube/object";
-import type { AdmissionResult, KubeObject, Operation, RegoVerdicts, SourceType } from "./types";
+import type { AdmissionResult, KubeObject, NotJudgedBy, Operation, RegoVerdicts, SourceType } from "./types";
 
 export interface AdmissionEngineInput {
   /** ConstraintTemplate objects. */
@@ -89,7 +90,7 @@ export class AdmissionEngine {
     const object = reviewedObject(obj);
     const old = operation === "UPDATE" ? reviewedObject(oldObject ?? obj) : null;
     const result: AdmissionResult = { object: objectKey(object), allowed: true, violations: [], notes: [] };
-    const unjudged: { constraint: string; template: string }[] = [];
+    const unjudged: NotJudgedBy[] = [];
     const matched = this.judge({ object, oldObject: old, operation, source: "Original" }, result, unjudged);
     for (const resultant of expandObject(object, this.expansions)) {
       this.judge(
@@ -129,24 +130,10 @@ export class AdmissionEngine {
   }
 
   /**
-   * The templates this engine cannot evaluate: those with only Rego. This is the seam for a Rego
-   * runner (Gatekeeper's gator, or opa, verifier/admission/rego): a review that a "deny"
-   * constraint of one of these selects, and that nothing else denies, comes out `judged: false`,
-   * naming the constraint and template in `notJudgedBy`, for the runner to decide.
-   */
-  regoOnlyTemplates(): string[] {
-    return [...this.templatesByKind.values()].filter((t) => t.cel === undefined).map((t) => t.name);
-  }
-
-  /**
    * Judges one reviewed object; returns the constraints that selected it, and adds to `unjudged`
    * those whose deny it cannot evaluate.
    */
-  private judge(
-    review: Review,
-    result: AdmissionResult,
-    unjudged: { constraint: string; template: string }[],
-  ): ParsedConstraint[] {
+  private judge(review: Review, result: AdmissionResult, unjudged: NotJudgedBy[]): ParsedConstraint[] {
     const selected: ParsedConstraint[] = [];
     const namespace = this.namespaceOf(review.object);
     const prefix = review.resultant === undefined ? "" : `[Implied by ${review.resultant.templateName}] `;
@@ -163,7 +150,7 @@ export class AdmissionEngine {
         template.cel === undefined
           ? this.regoOutcome(constraint, template.name, review.object)
           : {
-              judged: true,
+              why: undefined,
               ...template.cel.evaluate({
                 object: review.object,
                 oldObject: review.oldObject,
@@ -178,10 +165,10 @@ export class AdmissionEngine {
               }),
             };
       // A Rego-only template no real engine judged: its deny could change the verdict.
-      if (!outcome.judged) {
+      if (outcome.why !== undefined) {
         const seen = unjudged.some((u) => u.constraint === constraint.id);
         if (enforcementAction === "deny" && !seen)
-          unjudged.push({ constraint: constraint.id, template: template.name });
+          unjudged.push({ constraint: constraint.id, template: template.name, why: outcome.why });
       }
       for (const message of outcome.messages) {
         result.violations.push({
@@ -197,22 +184,26 @@ export class AdmissionEngine {
   }
 
   /**
-   * A Rego-only template's verdict, as the Rego engine judged it beforehand; when it did not,
-   * `judged: false` and a note saying why.
+   * A Rego-only template's verdict, as the Rego engine judged it beforehand; when it did not, why
+   * (also as a note).
    */
   private regoOutcome(
     constraint: ParsedConstraint,
     template: string,
     object: KubeObject,
-  ): { messages: string[]; notes: string[]; judged: boolean } {
+  ): { messages: string[]; notes: string[]; why: string | undefined } {
     const messages = this.rego?.messages(constraint.id, object);
     const caveat = this.rego?.caveat(constraint.id);
-    if (messages !== undefined) return { messages, notes: caveat === undefined ? [] : [caveat], judged: true };
+    if (messages !== undefined) return { messages, notes: caveat === undefined ? [] : [caveat], why: undefined };
     const why =
       this.rego === undefined
-        ? "it cannot be evaluated offline, so this object's verdict ignores it"
-        : `it was not judged, so this object's verdict ignores it: ${this.rego.notJudged ?? "the Rego engine was not given this object"}`;
-    return { messages: [], notes: [`template ${template} has only Rego; ${why}`], judged: false };
+        ? `no Rego engine was run; gator (${GATOR_INSTALL_URL}) or opa judges it`
+        : (this.rego.notJudged ?? "the Rego engine was not given this object");
+    return {
+      messages: [],
+      notes: [`template ${template} has only Rego and was not judged, so this object's verdict ignores it: ${why}`],
+      why,
+    };
   }
 
   /** Gatekeeper selects on the object or, on UPDATE, on the old object. */

@@ -64,6 +64,13 @@ export interface RegoVerdicts {
   caveat(constraint: string): string | undefined;
 }
 
+/** A "deny" constraint ("KIND/NAME") of a Rego-only template that no Rego engine judged, and why. */
+export interface NotJudgedBy {
+  constraint: string;
+  template: string;
+  why: string;
+}
+
 export interface AdmissionResult {
   /** "KIND/NAMESPACE/NAME", or "KIND/NAME" for a cluster-scoped object. */
   object: string;
@@ -77,10 +84,10 @@ export interface AdmissionResult {
   /**
    * Present (false) when the verdict is not known: `allowed` says nothing denies the object that
    * the engine could evaluate, but a "deny" constraint whose template has only Rego selects it
-   * (see AdmissionEngine.regoOnlyTemplates, the seam for a Rego runner). A denial is always
+   * (verifier/admission/rego judges those, when gator or opa is there: analyzeJudged). A denial is always
    * judged: no other constraint can undo it.
    */
   judged?: false;
-  /** The constraints ("KIND/NAME") that left the verdict unjudged, with their Rego-only template. */
-  notJudgedBy?: { constraint: string; template: string }[];
+  /** The constraints that left the verdict unjudged. */
+  notJudgedBy?: NotJudgedBy[];
 }

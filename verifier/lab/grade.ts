@@ -13,7 +13,7 @@
 import type { Exercise } from "../../config/exercise";
 import type { Stage } from "../../config/keys";
 import type { AdmissionResult } from "../admission";
-import { analyze, connectivityEngine, type ClaimResult, type LiveDifference, type Report } from "../analyze";
+import { analyzeJudged, connectivityEngine, type ClaimResult, type LiveDifference, type Report } from "../analyze";
 import { objectKey } from "../kube/object";
 import { type ClusterModel, type KubeObject, VerifyInputError } from "../model";
 import { configNotes, configuredStage, exerciseFolder, labModel, PROJECT_DIR, readLabConfig } from "./build";
@@ -156,7 +156,7 @@ export function gradeObserved(
 /** The report of a configuration with an exercise, at a stage, with its grade. */
 export async function exerciseReport(config: StackConfig, stage: Stage): Promise<Report> {
   const { model, exercise } = await labModel(config, stage);
-  const report = analyze(model, { stage, notes: configNotes(config) });
+  const report = await analyzeJudged(model, { stage, notes: configNotes(config) });
   const grade = gradeOf(stage, gradeClaims(report, model, exercise!));
   return { ...report, exercise: exercise!.folder, grade };
 }

@@ -38,7 +38,6 @@ const template = <P extends string>(when: string, params: readonly P[], text: (p
   ({ when, params, text }) as HintTemplate<P>;
 
 /** Where Gatekeeper's command-line tool, which judges Rego as Gatekeeper does, is installed from. */
-export const GATOR_DOCS = "https://open-policy-agent.github.io/gatekeeper/website/docs/gator";
 
 /** Every hint an exercise can get, in the order docs/exercises.md lists them. */
 export const HINTS = {
@@ -117,10 +116,9 @@ export const HINTS = {
     (p) => `${p.constraint} denies ${p.object} (${p.message}); the stage wants it admitted`,
   ),
   notJudged: template(
-    "a claim depends on a template that has only Rego (not judged)",
-    ["constraint", "template"],
-    (p) =>
-      `${p.constraint}'s template ${p.template} has only Rego, which the offline verifier does not run itself: Rego is judged with Gatekeeper's gator CLI (install it: ${GATOR_DOCS})`,
+    "a claim depends on a template that has only Rego, and no Rego engine judged it (not judged)",
+    ["constraint", "template", "why"],
+    (p) => `${p.constraint}'s template ${p.template} has only Rego, and no Rego engine judged it: ${p.why}`,
   ),
   clusterDiffers: template(
     "live: the cluster does not do what the exercise's objects predict",
@@ -524,7 +522,7 @@ function matchOf(constraint: KubeObject): Match | undefined {
 
 /** A claim no engine here could judge: the Rego-only template it depends on. */
 export function notJudgedHint(results: AdmissionResult[], context: HintContext): Hint {
-  const { constraint, template } = results.find((r) => r.judged === false)!.notJudgedBy![0];
+  const { constraint, template, why } = results.find((r) => r.judged === false)!.notJudgedBy![0];
   const object = context.model.templates.find((t) => t.metadata?.name === template);
-  return context.at(HINTS.notJudged.text({ constraint, template }), object, ["spec", "targets", 0]);
+  return context.at(HINTS.notJudged.text({ constraint, template, why }), object, ["spec", "targets", 0]);
 }

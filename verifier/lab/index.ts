@@ -3,7 +3,7 @@
  * the specification's claims for one stage or all of them.
  */
 import { STAGES, Stage } from "../../config/keys";
-import { analyze, Report } from "../analyze";
+import { analyzeJudged, Report } from "../analyze";
 import { VerifyInputError } from "../model";
 import { configNotes, configuredStage, exerciseFolder, labModel, PROJECT_DIR, readLabConfig } from "./build";
 import { exerciseReport } from "./grade";
@@ -46,7 +46,7 @@ export async function verifyLab(options: LabOptions, projectDir = PROJECT_DIR): 
   const reports: Report[] = [];
   for (const stage of stages) {
     const { model } = await labModel(config, stage);
-    reports.push(analyze(model, { stage, notes: configNotes(config) }));
+    reports.push(await analyzeJudged(model, { stage, notes: configNotes(config) }));
   }
   return reports;
 }

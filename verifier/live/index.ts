@@ -13,7 +13,7 @@
  * an earlier run left. Nothing the lab owns is changed.
  */
 import type { Stage } from "../../config/keys";
-import { admissionEngine, analyze, type LiveAdmission, type Report } from "../analyze";
+import { admissionEngine, analyzeJudged, type LiveAdmission, type Report } from "../analyze";
 import type { AdmissionEngine, AdmissionResult } from "../admission";
 import { objectKey } from "../kube/object";
 import { ADMISSION_CLAIMS, type AdmissionProbe, CONNECTIVITY_CLAIMS, LOAD_BALANCER_CLAIMS } from "../lab/claims";
@@ -116,7 +116,7 @@ async function run(options: LiveOptions, projectDir: string, log: ProbeLog): Pro
   const config = readLabConfig(options.stack, projectDir, options.exercise);
   const stage = options.stage ?? configuredStage(config);
   const { model, exercise } = await labModel(config, stage);
-  const report: Report = analyze(model, { stage, notes: configNotes(config) });
+  const report: Report = await analyzeJudged(model, { stage, notes: configNotes(config) });
 
   // Deletion must work after Ctrl-C and after the deadline: a client the run's signal does not
   // stop (each of its requests is still bounded by REQUEST_TIMEOUT_MS, each wait by CLEANUP_SECONDS).

@@ -4,7 +4,7 @@
  * pod pair; a query answers the cells it picks, per pod, in a report when they are few enough, or
  * streamed one per line however many they are.
  */
-import { analyze, connectivityEngine, Report } from "../analyze";
+import { analyzeJudged, connectivityEngine, Report } from "../analyze";
 import { buildModel, ClusterModel, VerifyInputError } from "../model";
 import type { ExternalPeer, TableEntry } from "../netpol";
 import { describeQuery, MAX_PRINTED_CELLS, Query, selectEndpoints } from "./query";
@@ -25,9 +25,9 @@ function model(request: ManifestsRequest): ClusterModel {
 const thousands = (n: number) => n.toLocaleString("en-US");
 
 /** The analysis of every object in the files and folders given, with the overview or the cells asked for. */
-export function verifyManifests(request: ManifestsRequest): Report {
+export async function verifyManifests(request: ManifestsRequest): Promise<Report> {
   const cluster = model(request);
-  if (!request.query) return analyze(cluster, { connectivity: { kind: "overview" } });
+  if (!request.query) return analyzeJudged(cluster, { connectivity: { kind: "overview" } });
   const engine = connectivityEngine(cluster);
   const { sources, destinations } = selectEndpoints(request.query, cluster);
   const ports = request.query.ports.length > 0 ? request.query.ports : undefined;
@@ -39,7 +39,7 @@ export function verifyManifests(request: ManifestsRequest): Report {
       `${query.join(" ")}: asks for ${thousands(count)} cells (${thousands(sources.length)} sources × ${thousands(count / sources.length)} destination ports), more than the ${thousands(MAX_PRINTED_CELLS)} a text, markdown or json report holds; stream them with --format jsonl, or ask for fewer with --from, --to or --port`,
     ]);
   }
-  return analyze(cluster, { engine, connectivity: { kind: "cells", sources, destinations, ports, query } });
+  return analyzeJudged(cluster, { engine, connectivity: { kind: "cells", sources, destinations, ports, query } });
 }
 
 /**
