@@ -3,6 +3,8 @@ import { BUILT_IN_KINDS, schemasAreCurrent } from "../../scripts/gen-kube-schema
 import { POD_TEMPLATE_PATHS } from "../../verifier/model";
 import { labTemplate } from "../../verifier/analyze";
 import { readKubeYaml } from "../../verifier/kube/yaml";
+import type { Schema } from "../../verifier/kube/schema";
+import generated from "../../verifier/kube/schemas.generated.json";
 
 const pod = (metadata: string, container = "") => `apiVersion: v1
 kind: Pod
@@ -47,8 +49,8 @@ describe("values where Kubernetes expects a number or a boolean are read as kube
     expect(
       read(pod("", `      ports:\n        - containerPort: "80"\n        - containerPort: http`)).problems,
     ).toEqual([
-      'f.yaml:12: Pod app/web: spec.containers[0].ports[0].containerPort: expected a number, not the string "80"',
-      'f.yaml:13: Pod app/web: spec.containers[0].ports[1].containerPort: expected a number, not the string "http"',
+      'f.yaml:12: Pod app/web: spec.containers[0].ports[0].containerPort: expected an integer, not the string "80"',
+      'f.yaml:13: Pod app/web: spec.containers[0].ports[1].containerPort: expected an integer, not the string "http"',
     ]);
   });
 });
@@ -166,6 +168,29 @@ spec:
 describe("the field types: verifier/kube/schemas.generated.json", () => {
   it("is what scripts/gen-kube-schemas.ts makes of the installed kubernetes-models", () => {
     expect(schemasAreCurrent()).toBe(true);
+  });
+
+  it("keeps the schema's integers and their Go types, which kubernetes-models' declarations lose", () => {
+    const fields = (definition: string) => (generated.definitions as Record<string, Schema>)[definition].properties;
+    expect([
+      fields("v1/ContainerPort")!.containerPort,
+      fields("v1/PodSpec")!.activeDeadlineSeconds,
+      fields("v1/PodSecurityContext")!.supplementalGroups,
+      fields("networking.k8s.io/v1/NetworkPolicyPort")!.port,
+      fields("apps/v1/RollingUpdateDeployment")!.maxSurge,
+      fields("v1/ResourceRequirements")!.limits,
+      fields("apimachinery/apis/meta/v1/ObjectMeta")!.generation,
+    ]).toEqual([
+      { type: "integer", format: "int32" },
+      { type: "integer", format: "int64" },
+      { type: "array", items: { type: "integer", format: "int64" } },
+      // IntOrString
+      { type: ["integer", "string"], format: "int32" },
+      { type: ["integer", "string"], format: "int32" },
+      // Quantity: a number or a string, no Go integer
+      { type: "object", additionalProperties: { type: ["number", "string"] } },
+      { type: "integer", format: "int64" },
+    ]);
   });
 
   it("covers every built-in kind the model reads", () => {

@@ -1,10 +1,12 @@
 /**
  * What Kubernetes expects at each field of an object, for the manifest reader: a JSON Schema
  * subset (type, properties, additionalProperties, items, $ref, enum, const, allOf with if/then,
- * and OpenAPI's x-kubernetes-int-or-string), read from three sources that are all the real schema
- * rather than a list kept by hand:
- * - built-in kinds: schemas.generated.json, derived from kubernetes-models' declarations of the
- *   Kubernetes OpenAPI schema by scripts/gen-kube-schemas.ts (checked for drift by a test);
+ * an integer's format, and OpenAPI's x-kubernetes-int-or-string), read from three sources that are
+ * all the real schema rather than a list kept by hand:
+ * - built-in kinds: schemas.generated.json, derived from kubernetes-models' declarations and
+ *   validators of the Kubernetes OpenAPI schema by scripts/gen-kube-schemas.ts (checked for drift
+ *   by a test); a definition is named after its Go struct (v1/ContainerPort), and an integer's
+ *   format is its Go type (int32, int64);
  * - Gatekeeper's kinds: gatekeeper-schemas.ts, written from Gatekeeper's CRDs and also used by
  *   tests/schema.test.ts;
  * - a constraint's parameters: its ConstraintTemplate's openAPIV3Schema.
@@ -28,6 +30,8 @@ export interface Schema {
   allOf?: Schema[];
   if?: Schema;
   then?: Schema;
+  /** Of an integer: int32 or int64, the Go type the API server decodes it into. */
+  format?: string;
   "x-kubernetes-int-or-string"?: boolean;
   [keyword: string]: unknown;
 }
