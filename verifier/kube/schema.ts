@@ -16,6 +16,7 @@
 import generated from "./schemas.generated.json";
 import { CONSTRAINT_TEMPLATE_SCHEMA, constraintSchema, EXPANSION_TEMPLATE_SCHEMA } from "./gatekeeper-schemas";
 import { isRecord } from "./object";
+import type { GoInt } from "./scalar";
 
 export type JsonType = "string" | "number" | "integer" | "boolean" | "object" | "array" | "null";
 
@@ -72,6 +73,21 @@ export function typeAccepts(types: JsonType[], value: unknown): boolean {
   const type = jsonTypeOf(value);
   return types.includes(type) || (type === "number" && types.includes("integer") && Number.isInteger(value));
 }
+
+/** The Go integer type of a field of a built-in kind (an IntOrString's is int32), or undefined. */
+export function goInt(raw: Schema | undefined): GoInt | undefined {
+  const format = resolve(raw)?.format;
+  return format === "int32" || format === "int64" ? format : undefined;
+}
+
+/** The Go struct a built-in kind's definition stands for (v1/ContainerPort: ContainerPort), or undefined. */
+export function goStruct(raw: Schema | undefined): string | undefined {
+  const ref = raw?.$ref;
+  return ref === undefined ? undefined : ref.slice(ref.lastIndexOf("/") + 1);
+}
+
+/** Whether the kind is one of the built-in kinds of schemas.generated.json, which the API server decodes into Go structs. */
+export const isBuiltIn = (apiVersion: string, kind: string) => kinds[`${apiVersion}/${kind}`] !== undefined;
 
 /** Whether an `if` holds on a value, for the form Gatekeeper's schemas use: constant properties. */
 function holds(condition: Schema, value: unknown): boolean {
