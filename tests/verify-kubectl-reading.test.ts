@@ -2,8 +2,9 @@
 // scalar that go-yaml v2 reads as a boolean or a number where Kubernetes expects a string is refused
 // (exit 2, naming the file, the line, the object, the field and what kubectl would do); quoted, the
 // same values are strings as written. What go-yaml v2 leaves a string is accepted as written, and a
-// NaN or an infinity, which JSON cannot carry, is refused in any field (issue 16). Names, labels
-// and annotations the API server would refuse are refused too (issue 12).
+// NaN or an infinity, which JSON cannot carry, is refused in any field (issue 16), and so is a
+// number an int32 or int64 field cannot hold, in the API server's words. Names, labels and
+// annotations the API server would refuse are refused too (issue 12).
 import { verify } from "./helpers";
 
 const SCALARS = "tests/fixtures/manifests/kubectl-scalars";
@@ -74,6 +75,19 @@ describe("plain scalars that kubectl reads as booleans or numbers where a string
     expect(await refusal(`${SCALARS}/replicas-inf.yaml`)).toEqual(
       refused(
         `${SCALARS}/replicas-inf.yaml:9: Deployment web/web: spec.replicas: kubectl reads \`.inf\` as +Inf, which JSON cannot carry (json: unsupported value: +Inf); quote it`,
+      ),
+    );
+  });
+
+  it("numbers an int32 cannot hold, a fraction and a uint64, in a Deployment, a Pod and a NetworkPolicy's IntOrString port", async () => {
+    const file = `${SCALARS}/int-fields.yaml`;
+    const refusal32 = (kind: string, number: string, go: string) =>
+      `which the API server refuses in an int32 (${kind} in version "v1" cannot be handled as a ${kind}: json: cannot unmarshal number ${number} into Go struct field ${go} of type int32)`;
+    expect(await refusal(file)).toEqual(
+      refused(
+        `${file}:12: Deployment web/web: spec.replicas: kubectl sends \`1.5\` as 1.5, ${refusal32("Deployment", "1.5", "DeploymentSpec.spec.replicas")}`,
+        `${file}:36: Pod web/client: spec.containers[0].ports[1].containerPort: kubectl sends \`9223372036854775808\` as 9223372036854776000, ${refusal32("Pod", "9223372036854776000", "ContainerPort.spec.containers.ports.containerPort")}`,
+        `${file}:48: NetworkPolicy web/web: spec.ingress[0].ports[1].port: kubectl sends \`80.5\` as 80.5, ${refusal32("NetworkPolicy", "80.5", "NetworkPolicyPort.spec.ingress.ports.port")}`,
       ),
     );
   });

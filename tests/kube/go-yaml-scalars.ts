@@ -2,8 +2,9 @@
  * Plain scalars and what kubectl 1.34 makes of them, each traced to its rule: go-yaml v2's
  * resolve.go (go.yaml.in/yaml/v2 v2.4.2: resolveTable, resolveMap, yamlStyleFloat, the `0b` branch),
  * Go's strconv under it, and sigs.k8s.io/yaml v1.6.0's conversion to JSON (a float key is written
- * by strconv.FormatFloat(f, 'g', -1, 32); json.Marshal refuses NaN and the infinities). Read by
- * tests/kube/scalars.test.ts, in a string field, in an integer field and as a key.
+ * by strconv.FormatFloat(f, 'g', -1, 32); json.Marshal refuses NaN and the infinities); then, for
+ * the numbers, what the API server 1.34 makes of them in an int32 and an int64 field. Read by
+ * tests/kube/scalars.test.ts, in a string field, in two integer fields and as a key.
  */
 
 /** What go-yaml v2 reads, and what sigs.k8s.io/yaml sends as JSON. */
@@ -196,3 +197,42 @@ export const SCALARS: ScalarRow[] = [
   row("2024-01-01", str, "a timestamp, which decoding into interface{} keeps as its text"),
   row("2024-01-01T00:00:00Z", str, "a timestamp: its text"),
 ];
+
+/**
+ * The numbers of the table the API server refuses in a Go int32 or int64 field, each with the
+ * number kubectl sends it (kubectl decodes its JSON into an unstructured object, keeping a number
+ * strconv.ParseInt reads as an int64 and making any other a float64, and encodes it again). The
+ * API server's JSON decoder (sigs.k8s.io/json, encoding/json's literalStore) takes a number into
+ * an int field only if strconv.ParseInt(text, 10, 64) reads it and reflect's OverflowInt does not
+ * refuse it. Every other number of the table is taken. Checked against kube-apiserver 1.34's
+ * decoder, built outside the repository.
+ */
+export const REFUSED_IN_ANY_INT: Record<string, string> = {
+  // A fraction or an exponent: ParseInt fails.
+  "1.5": "1.5",
+  "+1.5": "1.5",
+  "-.5e-3": "-0.0005",
+  "1_0.5": "10.5",
+  "1e-7": "1e-7",
+  "1e21": "1e+21",
+  "1e39": "1e+39",
+  "3.14159265358979": "3.14159265358979",
+  "1048576.25": "1048576.25",
+  "0.000244140625": "0.000244140625",
+  "1.262177448353619e-29": "1.262177448353619e-29",
+  ".5": "0.5",
+  ".5_5": "0.55",
+  // Beyond int64: kubectl sends a uint64 as the float64 nearest to it, in its shortest digits; ParseInt fails.
+  "9223372036854775808": "9223372036854776000",
+  "18446744073709551615": "18446744073709552000",
+  "0xFFFFFFFFFFFFFFFF": "18446744073709552000",
+  "18446744073709551616": "18446744073709552000",
+  "-9223372036854775809": "-9223372036854776000",
+};
+
+/** The numbers an int64 takes and an int32 does not: ParseInt reads them, OverflowInt(32) refuses them. */
+export const REFUSED_IN_INT32_ONLY: Record<string, string> = {
+  "9223372036854775807": "9223372036854775807",
+  "-9223372036854775808": "-9223372036854775808",
+  "9007199254740993": "9007199254740993",
+};

@@ -1,15 +1,16 @@
 /**
  * verifier/kube/scalar.ts through the manifest reader: every plain scalar of the table
- * (tests/kube/go-yaml-scalars.ts) in a string field (a label value), in an integer field (a
- * containerPort) and as a key, read as kubectl 1.34 reads it, with the reader's exact message.
+ * (tests/kube/go-yaml-scalars.ts) in a string field (a label value), in an int32 field (a
+ * containerPort), in an int64 field (activeDeadlineSeconds) and as a key, read as kubectl 1.34
+ * reads it and judged as the API server 1.34 decodes it, with the reader's exact message.
  */
 import { jsonKey, resolvePlain } from "../../verifier/kube/scalar";
 import { readKubeYaml } from "../../verifier/kube/yaml";
-import { SCALARS, type Reading } from "./go-yaml-scalars";
+import { REFUSED_IN_ANY_INT, REFUSED_IN_INT32_ONLY, SCALARS, type Reading } from "./go-yaml-scalars";
 
 const where = (line: number) => `f.yaml:${line}: Pod app/web`;
 
-function pod(labels: string, port = "80"): string {
+function pod(labels: string, port = "80", deadline = "60"): string {
   return `apiVersion: v1
 kind: Pod
 metadata:
@@ -18,6 +19,7 @@ metadata:
   labels:
     ${labels}
 spec:
+  activeDeadlineSeconds: ${deadline}
   containers:
     - name: web
       image: nginx
@@ -27,7 +29,28 @@ spec:
 }
 
 const LABEL_LINE = 7;
-const PORT_LINE = 13;
+const DEADLINE_LINE = 9;
+const PORT_LINE = 14;
+
+/** An integer field of the pod: where it is, and how the API server's decoder names it. */
+const INT_FIELDS = {
+  int32: {
+    yaml: (source: string) => pod("a: web", source),
+    line: PORT_LINE,
+    path: "spec.containers[0].ports[0].containerPort",
+    go: "ContainerPort.spec.containers.ports.containerPort",
+    value: (object: any): unknown => object.spec.containers[0].ports[0].containerPort,
+    refused: { ...REFUSED_IN_ANY_INT, ...REFUSED_IN_INT32_ONLY },
+  },
+  int64: {
+    yaml: (source: string) => pod("a: web", "80", source),
+    line: DEADLINE_LINE,
+    path: "spec.activeDeadlineSeconds",
+    go: "PodSpec.spec.activeDeadlineSeconds",
+    value: (object: any): unknown => object.spec.activeDeadlineSeconds,
+    refused: REFUSED_IN_ANY_INT,
+  },
+};
 
 function read(text: string) {
   const { objects, problems } = readKubeYaml(text, "f.yaml");
@@ -69,6 +92,13 @@ describe("plain scalars as kubectl reads them (go-yaml v2's resolve.go)", () => 
     expect(new Set(SCALARS.map((r) => r.source)).size).toBe(SCALARS.length);
   });
 
+  it("names only numbers of the table among those an integer field refuses", () => {
+    const numbers = SCALARS.filter((r) => r.reads.tag === "int" || r.reads.tag === "float").map((r) => r.source);
+    const refused = [...Object.keys(REFUSED_IN_ANY_INT), ...Object.keys(REFUSED_IN_INT32_ONLY)];
+    expect(refused.filter((source) => !numbers.includes(source))).toEqual([]);
+    expect([refused.length, new Set(refused).size]).toEqual([21, 21]);
+  });
+
   describe.each(SCALARS.map((r) => [JSON.stringify(r.source), r.rule, r] as const))("%s (%s)", (_, __, row) => {
     const { source, reads } = row;
 
@@ -90,29 +120,33 @@ describe("plain scalars as kubectl reads them (go-yaml v2's resolve.go)", () => 
       }
     });
 
-    it("in an integer field: a containerPort", () => {
-      const { object, problems } = read(pod("a: web", source));
-      const port: unknown = object.spec.containers[0].ports[0].containerPort;
-      const at = `${where(PORT_LINE)}: spec.containers[0].ports[0].containerPort`;
+    it.each(["int32", "int64"] as const)("in an integer field: %s", (type) => {
+      const field = INT_FIELDS[type];
+      const { object, problems } = read(field.yaml(source));
+      const at = `${where(field.line)}: ${field.path}`;
       switch (reads.tag) {
         case "str":
-          expect(problems).toEqual([`${at}: expected a number, not the string ${JSON.stringify(source)}`]);
+          expect(problems).toEqual([`${at}: expected an integer, not the string ${JSON.stringify(source)}`]);
           break;
         case "bool":
-          expect(problems).toEqual([`${at}: expected a number, not the boolean ${reads.value}`]);
+          expect(problems).toEqual([`${at}: expected an integer, not the boolean ${reads.value}`]);
           break;
         case "null": // an absent field to the API server
-          expect([problems, port]).toEqual([[], null]);
+          expect([problems, field.value(object)]).toEqual([[], null]);
           break;
         case "nonJson":
           expect(problems).toEqual([`${at}: ${unsupported(source, reads)}`]);
           break;
         default: {
-          const value = numberOf(reads);
-          expect(port).toBe(value);
-          // The API server refuses a fraction or more than 32 bits in an int32; the field types of
-          // schemas.generated.json say "number" there, so only an int32 is asserted to pass.
-          if (value === (value | 0)) expect(problems).toEqual([]);
+          expect(field.value(object)).toBe(numberOf(reads));
+          const sent = field.refused[source];
+          expect(problems).toEqual(
+            sent === undefined
+              ? []
+              : [
+                  `${at}: kubectl sends \`${source}\` as ${sent}, which the API server refuses in an ${type} (Pod in version "v1" cannot be handled as a Pod: json: cannot unmarshal number ${sent} into Go struct field ${field.go} of type ${type})`,
+                ],
+          );
         }
       }
     });

@@ -3,6 +3,8 @@ import { BUILT_IN_KINDS, schemasAreCurrent } from "../../scripts/gen-kube-schema
 import { POD_TEMPLATE_PATHS } from "../../verifier/model";
 import { labTemplate } from "../../verifier/analyze";
 import { readKubeYaml } from "../../verifier/kube/yaml";
+import type { Schema } from "../../verifier/kube/schema";
+import generated from "../../verifier/kube/schemas.generated.json";
 
 const pod = (metadata: string, container = "") => `apiVersion: v1
 kind: Pod
@@ -47,8 +49,126 @@ describe("values where Kubernetes expects a number or a boolean are read as kube
     expect(
       read(pod("", `      ports:\n        - containerPort: "80"\n        - containerPort: http`)).problems,
     ).toEqual([
-      'f.yaml:12: Pod app/web: spec.containers[0].ports[0].containerPort: expected a number, not the string "80"',
-      'f.yaml:13: Pod app/web: spec.containers[0].ports[1].containerPort: expected a number, not the string "http"',
+      'f.yaml:12: Pod app/web: spec.containers[0].ports[0].containerPort: expected an integer, not the string "80"',
+      'f.yaml:13: Pod app/web: spec.containers[0].ports[1].containerPort: expected an integer, not the string "http"',
+    ]);
+  });
+});
+
+describe("numbers a Go int32 or int64 cannot hold are refused in the API server's words (kube-apiserver 1.34)", () => {
+  const refusal = (kind: string, source: string, sent: string, go: string, type: string) =>
+    `kubectl sends \`${source}\` as ${sent}, which the API server refuses in an ${type} (${kind} in version "v1" cannot be handled as a ${kind}: json: cannot unmarshal number ${sent} into Go struct field ${go} of type ${type})`;
+
+  it("an int64's limits, as kubectl sends them: a uint64 as a float64", () => {
+    const { objects, problems } = read(
+      pod(
+        "",
+        `      securityContext:
+        runAsUser: 9223372036854775807
+        runAsGroup: -9223372036854775808
+  securityContext:
+    supplementalGroups: [0, 9223372036854775808, -9223372036854775809]`,
+      ),
+    );
+    expect(problems).toEqual([
+      `f.yaml:15: Pod app/web: spec.securityContext.supplementalGroups[1]: ${refusal("Pod", "9223372036854775808", "9223372036854776000", "PodSecurityContext.spec.securityContext.supplementalGroups", "int64")}`,
+      `f.yaml:15: Pod app/web: spec.securityContext.supplementalGroups[2]: ${refusal("Pod", "-9223372036854775809", "-9223372036854776000", "PodSecurityContext.spec.securityContext.supplementalGroups", "int64")}`,
+    ]);
+    expect(objects[0].spec.containers[0].securityContext).toEqual({ runAsUser: 2 ** 63, runAsGroup: -(2 ** 63) });
+  });
+
+  it("a Go struct deep in a CronJob, through a List, an alias and a merge; an IntOrString's int32", () => {
+    const text = `apiVersion: v1
+kind: List
+items:
+  - apiVersion: batch/v1
+    kind: CronJob
+    metadata:
+      name: nightly
+      namespace: app
+      generation: &big 2147483648
+    spec:
+      schedule: "0 3 * * *"
+      jobTemplate:
+        spec:
+          backoffLimit: *big
+          template:
+            spec:
+              restartPolicy: Never
+              containers:
+                - name: job
+                  image: nginx
+                  livenessProbe:
+                    <<: {periodSeconds: 2.5e0}
+                    httpGet: {port: 65536.5}
+                    tcpSocket: {port: 1e10}
+                    grpc: {port: 0x80000000}`;
+    // The alias is reported where its anchor writes the number; the API server sees it in backoffLimit.
+    const at = (line: number, field: string, sent: string, go: string, source = sent) =>
+      `f.yaml:${line}: CronJob app/nightly: spec.jobTemplate.spec.${field}: ${refusal("CronJob", source, sent, `${go}.spec.jobTemplate.spec.${field.replace("[0]", "")}`, "int32")}`;
+    const probe = "template.spec.containers[0].livenessProbe";
+    expect(read(text).problems).toEqual([
+      at(9, "backoffLimit", "2147483648", "JobSpec"),
+      at(22, `${probe}.periodSeconds`, "2.5", "Probe", "2.5e0"),
+      at(23, `${probe}.httpGet.port`, "65536.5", "HTTPGetAction"),
+      at(24, `${probe}.tcpSocket.port`, "10000000000", "TCPSocketAction", "1e10"),
+      at(25, `${probe}.grpc.port`, "2147483648", "GRPCAction", "0x80000000"),
+    ]);
+  });
+
+  it("numbers an int field takes: an exponent, a float with no fraction, an underflow, -0, an int64 in an int64", () => {
+    const { objects, problems } = read(
+      pod(
+        "  generation: 9223372036854775807",
+        `      ports:
+        - containerPort: 8.080e3
+        - containerPort: !!float 443
+        - containerPort: 1e-999
+        - containerPort: -0.0
+      readinessProbe:
+        httpGet: {port: 8080.0}`,
+      ),
+    );
+    expect(problems).toEqual([]);
+    expect(objects[0].spec.containers[0].ports.map((p: { containerPort: number }) => p.containerPort)).toEqual([
+      8080, 443, 0, -0,
+    ]);
+  });
+
+  it("a Gatekeeper kind is no Go struct: an integer there is only checked to be one", () => {
+    const text = `apiVersion: constraints.gatekeeper.sh/v1beta1
+kind: K8sReplicaLimits
+metadata:
+  name: limits
+  generation: 1.5
+spec:
+  parameters:
+    ranges: [{min_replicas: 2.5}]`;
+    const { file, problems } = read(text);
+    expect(problems).toEqual([
+      "f.yaml:5: K8sReplicaLimits limits: metadata.generation: expected an integer, not the number 1.5",
+    ]);
+    const template = {
+      spec: {
+        crd: {
+          spec: {
+            validation: {
+              openAPIV3Schema: {
+                type: "object",
+                properties: {
+                  ranges: {
+                    type: "array",
+                    items: { type: "object", properties: { min_replicas: { type: "integer", format: "int32" } } },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    };
+    expect(file.checkParameters(() => template)).toEqual([
+      "f.yaml:8: K8sReplicaLimits limits: spec.parameters.ranges[0].min_replicas: expected an integer, not the number 2.5",
     ]);
   });
 });
@@ -228,6 +348,29 @@ items:
 describe("the field types: verifier/kube/schemas.generated.json", () => {
   it("is what scripts/gen-kube-schemas.ts makes of the installed kubernetes-models", () => {
     expect(schemasAreCurrent()).toBe(true);
+  });
+
+  it("keeps the schema's integers and their Go types, which kubernetes-models' declarations lose", () => {
+    const fields = (definition: string) => (generated.definitions as Record<string, Schema>)[definition].properties;
+    expect([
+      fields("v1/ContainerPort")!.containerPort,
+      fields("v1/PodSpec")!.activeDeadlineSeconds,
+      fields("v1/PodSecurityContext")!.supplementalGroups,
+      fields("networking.k8s.io/v1/NetworkPolicyPort")!.port,
+      fields("apps/v1/RollingUpdateDeployment")!.maxSurge,
+      fields("v1/ResourceRequirements")!.limits,
+      fields("apimachinery/apis/meta/v1/ObjectMeta")!.generation,
+    ]).toEqual([
+      { type: "integer", format: "int32" },
+      { type: "integer", format: "int64" },
+      { type: "array", items: { type: "integer", format: "int64" } },
+      // IntOrString
+      { type: ["integer", "string"], format: "int32" },
+      { type: ["integer", "string"], format: "int32" },
+      // Quantity: a number or a string, no Go integer
+      { type: "object", additionalProperties: { type: ["number", "string"] } },
+      { type: "integer", format: "int64" },
+    ]);
   });
 
   it("covers every built-in kind the model reads", () => {

@@ -133,6 +133,33 @@ export function jsonNumber(scalar: Extract<GoScalar, { tag: "int" | "float" }>):
 }
 
 /**
+ * The number kubectl sends the API server: kubectl decodes sigs.k8s.io/yaml's JSON into an
+ * unstructured object, keeping a number that strconv.ParseInt reads as an int64 and making any
+ * other a float64, and encodes it again. So a uint64 arrives as a float64's shortest digits
+ * (9223372036854775808 as 9223372036854776000), and -0 as 0.
+ */
+export function sentNumber(scalar: Extract<GoScalar, { tag: "int" | "float" }>): string {
+  if (scalar.tag === "int") return scalar.uint64 ? jsonNumber({ tag: "float", value: scalar.value }) : scalar.text;
+  return Object.is(scalar.value, -0) ? "0" : jsonNumber(scalar);
+}
+
+/** The Go integer types of Kubernetes' fields. */
+export type GoInt = "int32" | "int64";
+
+const GO_INT_LIMIT: Record<GoInt, bigint> = { int32: 1n << 31n, int64: 1n << 63n };
+
+/**
+ * Whether the API server's JSON decoder takes a number it is sent into a Go int32 or int64:
+ * strconv.ParseInt(text, 10, 64), then the type's range (reflect's OverflowInt). A fraction or
+ * an exponent fails ParseInt.
+ */
+export function fitsGoInt(text: string, type: GoInt): boolean {
+  if (!/^[-+]?[0-9]+$/.test(text)) return false;
+  const value = BigInt(text);
+  return value >= -GO_INT_LIMIT[type] && value < GO_INT_LIMIT[type];
+}
+
+/**
  * The JSON key sigs.k8s.io/yaml makes of a mapping key go-yaml read as something other than a
  * string, or undefined where it refuses the file (`unsupported map key of type`: null, uint64).
  */

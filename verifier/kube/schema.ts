@@ -1,10 +1,12 @@
 /**
  * What Kubernetes expects at each field of an object, for the manifest reader: a JSON Schema
  * subset (type, properties, additionalProperties, items, $ref, enum, const, allOf with if/then,
- * and OpenAPI's x-kubernetes-int-or-string), read from three sources that are all the real schema
- * rather than a list kept by hand:
- * - built-in kinds: schemas.generated.json, derived from kubernetes-models' declarations of the
- *   Kubernetes OpenAPI schema by scripts/gen-kube-schemas.ts (checked for drift by a test);
+ * an integer's format, and OpenAPI's x-kubernetes-int-or-string), read from three sources that are
+ * all the real schema rather than a list kept by hand:
+ * - built-in kinds: schemas.generated.json, derived from kubernetes-models' declarations and
+ *   validators of the Kubernetes OpenAPI schema by scripts/gen-kube-schemas.ts (checked for drift
+ *   by a test); a definition is named after its Go struct (v1/ContainerPort), and an integer's
+ *   format is its Go type (int32, int64);
  * - Gatekeeper's kinds: gatekeeper-schemas.ts, written from Gatekeeper's CRDs and also used by
  *   tests/schema.test.ts;
  * - a constraint's parameters: its ConstraintTemplate's openAPIV3Schema.
@@ -14,6 +16,7 @@
 import generated from "./schemas.generated.json";
 import { CONSTRAINT_TEMPLATE_SCHEMA, constraintSchema, EXPANSION_TEMPLATE_SCHEMA } from "./gatekeeper-schemas";
 import { isRecord } from "./object";
+import type { GoInt } from "./scalar";
 
 export type JsonType = "string" | "number" | "integer" | "boolean" | "object" | "array" | "null";
 
@@ -28,6 +31,8 @@ export interface Schema {
   allOf?: Schema[];
   if?: Schema;
   then?: Schema;
+  /** Of an integer: int32 or int64, the Go type the API server decodes it into. */
+  format?: string;
   "x-kubernetes-int-or-string"?: boolean;
   [keyword: string]: unknown;
 }
@@ -68,6 +73,21 @@ export function typeAccepts(types: JsonType[], value: unknown): boolean {
   const type = jsonTypeOf(value);
   return types.includes(type) || (type === "number" && types.includes("integer") && Number.isInteger(value));
 }
+
+/** The Go integer type of a field of a built-in kind (an IntOrString's is int32), or undefined. */
+export function goInt(raw: Schema | undefined): GoInt | undefined {
+  const format = resolve(raw)?.format;
+  return format === "int32" || format === "int64" ? format : undefined;
+}
+
+/** The Go struct a built-in kind's definition stands for (v1/ContainerPort: ContainerPort), or undefined. */
+export function goStruct(raw: Schema | undefined): string | undefined {
+  const ref = raw?.$ref;
+  return ref === undefined ? undefined : ref.slice(ref.lastIndexOf("/") + 1);
+}
+
+/** Whether the kind is one of the built-in kinds of schemas.generated.json, which the API server decodes into Go structs. */
+export const isBuiltIn = (apiVersion: string, kind: string) => kinds[`${apiVersion}/${kind}`] !== undefined;
 
 /** Whether an `if` holds on a value, for the form Gatekeeper's schemas use: constant properties. */
 function holds(condition: Schema, value: unknown): boolean {

@@ -14,8 +14,12 @@
  * to a boolean or a number is refused, naming the file, the line, the object and the field, and
  * what kubectl would do: the API server would refuse the object (`cannot unmarshal bool into Go
  * struct field ... of type string`), so the verifier must not judge it. Where the schema expects a
- * number or a boolean, the value is read as kubectl reads it (`0o120` is 80). In the mappings whose
- * fields the schema knows, a key is converted to JSON as sigs.k8s.io/yaml converts it (`on` is
+ * number or a boolean, the value is read as kubectl reads it (`0o120` is 80). Where a built-in
+ * kind has an int32 or an int64 (an IntOrString's number is an int32), a number that Go type cannot
+ * hold, a fraction or beyond its range, is refused in the API server's words (`json: cannot
+ * unmarshal number 1.5 into Go struct field ContainerPort.spec.containers.ports.containerPort of
+ * type int32`), for the number kubectl sends: a uint64 as a float64 (`9223372036854776000`). In
+ * the mappings whose fields the schema knows, a key is converted to JSON as sigs.k8s.io/yaml converts it (`on` is
  * "true", `1e6` "1e+06") and named where that changes it, or refused where sigs.k8s.io/yaml refuses
  * it (null, a uint64). Quoted values are strings as written.
  *
@@ -47,9 +51,12 @@ import {
 } from "js-yaml";
 import { parseAllDocuments } from "yaml";
 import { describeObject, isRecord } from "./object";
-import { FIRST_CHARS, jsonKey, jsonNumber, resolvePlain, type GoScalar } from "./scalar";
+import { FIRST_CHARS, fitsGoInt, jsonKey, jsonNumber, resolvePlain, sentNumber, type GoScalar } from "./scalar";
 import {
   expectedTypes,
+  goInt,
+  goStruct,
+  isBuiltIn,
   isConstraint,
   isMapSchema,
   itemSchema,
@@ -135,12 +142,14 @@ const typeNames: Record<JsonType, string> = {
   null: "null",
 };
 
+/** A number as go-yaml read it: exactly, from the plain scalar it comes from (`read`), if any. */
+const numberRead = (value: number, read?: GoScalar): Extract<GoScalar, { tag: "int" | "float" }> =>
+  read?.tag === "int" || read?.tag === "float" ? read : { tag: "float", value };
+
 /** `read`: go-yaml's reading of the plain scalar the value comes from, for the exact number kubectl sends. */
 function describeValue(value: unknown, read?: GoScalar): string {
   if (typeof value === "boolean") return `the boolean ${value}`;
-  if (typeof value === "number") {
-    return `the number ${jsonNumber(read?.tag === "int" || read?.tag === "float" ? read : { tag: "float", value })}`;
-  }
+  if (typeof value === "number") return `the number ${jsonNumber(numberRead(value, read))}`;
   if (typeof value === "string") return `the string ${JSON.stringify(value)}`;
   return typeNames[Array.isArray(value) ? "array" : isRecord(value) ? "object" : "null"];
 }
@@ -150,6 +159,17 @@ const expected = (types: JsonType[]) => types.map((t) => typeNames[t]).join(" or
 const join = (path: string, key: string) => (path === "" ? key : `${path}.${key}`);
 
 const { DOCUMENT, SEQUENCE, MAPPING, SCALAR, ALIAS, POP } = EVENT_ID;
+
+/**
+ * Where the API server's JSON decoder is in a built-in kind, for its words: how it names the
+ * object it cannot decode, the innermost Go struct, and the JSON names of the struct fields down to
+ * here (encoding/json's error context, which names no list index and no map key).
+ */
+interface GoField {
+  object: string;
+  struct: string;
+  fields: string;
+}
 
 /** A file's events, walked with a cursor; each walk reads a node and leaves the cursor after it. */
 class Events {
@@ -311,15 +331,15 @@ class ObjectChecker {
     this.problems.push(`${this.where(this.events.line(this.events.offset(event)))}: ${path}: ${problem}`);
   }
 
-  /** Checks the node at `index`. */
-  check(index: number, schema: Schema, path: string, value: unknown): void {
+  /** Checks the node at `index`; `go` where the API server decodes it into a Go struct. */
+  check(index: number, schema: Schema, path: string, value: unknown, go?: GoField): void {
     const saved = this.events.at;
     this.events.at = index;
-    this.walk(schema, path, value);
+    this.walk(schema, path, value, go);
     this.events.at = saved;
   }
 
-  private walk(schema: Schema | undefined, path: string, value: unknown): void {
+  private walk(schema: Schema | undefined, path: string, value: unknown, go: GoField | undefined): void {
     const events = this.events;
     if (schema === undefined) {
       events.skip();
@@ -332,7 +352,7 @@ class ObjectChecker {
       // An anchor may hold an alias to itself; the value is then what it is, with nothing new to check.
       if (target !== undefined && !this.onStack.has(target)) {
         this.onStack.add(target);
-        this.check(target, schema, path, value);
+        this.check(target, schema, path, value, go);
         this.onStack.delete(target);
       }
       return;
@@ -341,14 +361,14 @@ class ObjectChecker {
     const types = expectedTypes(schema);
     if (event.type === SCALAR) {
       events.at++;
-      this.scalar(event, types, path, value);
+      this.scalar(event, schema, types, path, value, go);
     } else if (event.type === MAPPING) {
       if (types !== undefined && !types.includes("object")) {
         this.report(event, path, `expected ${expected(types)}, not a mapping`);
         events.skip();
       } else {
         events.at++;
-        this.mapping(schema, path, value);
+        this.mapping(schema, path, value, go);
       }
     } else if (event.type === SEQUENCE) {
       if (types !== undefined && !types.includes("array")) {
@@ -359,7 +379,7 @@ class ObjectChecker {
       events.at++;
       const items = itemSchema(schema);
       for (let i = 0; events.current.type !== POP; i++) {
-        this.walk(items, `${path}[${i}]`, Array.isArray(value) ? value[i] : undefined);
+        this.walk(items, `${path}[${i}]`, Array.isArray(value) ? value[i] : undefined, go);
       }
       events.at++;
     } else {
@@ -368,11 +388,32 @@ class ObjectChecker {
   }
 
   /** `value` is what the scalar was constructed into: what kubectl would send. */
-  private scalar(event: ScalarEvent, types: JsonType[] | undefined, path: string, value: unknown): void {
+  private scalar(
+    event: ScalarEvent,
+    schema: Schema,
+    types: JsonType[] | undefined,
+    path: string,
+    value: unknown,
+    go: GoField | undefined,
+  ): void {
     // null is an absent field to the API server.
-    if (types === undefined || value === null || value === undefined || typeAccepts(types, value)) return;
+    if (types === undefined || value === null || value === undefined) return;
     // NaN and the infinities are refused in any field, by checkJson.
     if (typeof value === "number" && !Number.isFinite(value)) return;
+    const type = goInt(schema);
+    if (go !== undefined && type !== undefined && typeof value === "number") {
+      const source = getScalarValue(this.events.text, event);
+      const sent = sentNumber(numberRead(value, isPlain(event) ? resolvePlain(source) : undefined));
+      if (!fitsGoInt(sent, type)) {
+        this.report(
+          event,
+          path,
+          `kubectl sends \`${source}\` as ${sent}, which the API server refuses in an ${type} (${go.object}: json: cannot unmarshal number ${sent} into Go struct field ${go.struct}.${go.fields} of type ${type})`,
+        );
+      }
+      return;
+    }
+    if (typeAccepts(types, value)) return;
     if (isPlain(event) && types.includes("string") && (typeof value === "boolean" || typeof value === "number")) {
       const source = getScalarValue(this.events.text, event);
       this.report(
@@ -386,9 +427,10 @@ class ObjectChecker {
   }
 
   /** The pairs of a mapping whose start event has been passed; leaves the cursor after its end. */
-  private mapping(schema: Schema, path: string, value: unknown): void {
+  private mapping(schema: Schema, path: string, value: unknown, go: GoField | undefined): void {
     const events = this.events;
     const isStringMap = isMapSchema(schema);
+    const struct = goStruct(schema);
     while (events.current.type !== POP) {
       const keyEvent = events.current;
       if (keyEvent.type !== SCALAR) {
@@ -399,7 +441,7 @@ class ObjectChecker {
       events.at++;
       const source = getScalarValue(events.text, keyEvent);
       if (isPlain(keyEvent) && source === "<<") {
-        this.merge(schema, path, value);
+        this.merge(schema, path, value, go);
         continue;
       }
       const read = keyRead(keyEvent, source);
@@ -410,7 +452,8 @@ class ObjectChecker {
       if (isStringMap && isRecord(value) && value[key] === null && expectedTypes(child)?.includes("string")) {
         value[key] = "";
       }
-      this.walk(child, join(path, key), isRecord(value) ? value[key] : undefined);
+      const field = go && (isStringMap ? go : { ...go, struct: struct ?? go.struct, fields: join(go.fields, key) });
+      this.walk(child, join(path, key), isRecord(value) ? value[key] : undefined, field);
     }
     events.at++;
   }
@@ -491,7 +534,7 @@ class ObjectChecker {
   }
 
   /** A YAML 1.1 merge (`<<: *defaults`): the merged mappings are checked as part of this one. */
-  private merge(schema: Schema, path: string, value: unknown): void {
+  private merge(schema: Schema, path: string, value: unknown, go: GoField | undefined): void {
     const events = this.events;
     const event = events.current;
     if (event.type === ALIAS) {
@@ -501,17 +544,17 @@ class ObjectChecker {
         this.onStack.add(target);
         const saved = events.at;
         events.at = target + 1;
-        this.mapping(schema, path, value);
+        this.mapping(schema, path, value, go);
         events.at = saved;
         this.onStack.delete(target);
       }
     } else if (event.type === MAPPING) {
       events.anchor();
       events.at++;
-      this.mapping(schema, path, value);
+      this.mapping(schema, path, value, go);
     } else if (event.type === SEQUENCE) {
       events.at++;
-      while (events.current.type !== POP) this.merge(schema, path, value);
+      while (events.current.type !== POP) this.merge(schema, path, value, go);
       events.at++;
     } else {
       events.skip();
@@ -615,7 +658,7 @@ export function readKubeYaml(text: string, file: string): KubeYamlFile {
       if (node === undefined) continue;
       const apiVersion = typeof item.apiVersion === "string" ? item.apiVersion : "";
       const checker = new ObjectChecker(events, objectWhere(file, events, node, item), problems);
-      checker.check(node, objectSchema(apiVersion, item.kind), "", item);
+      checker.check(node, objectSchema(apiVersion, item.kind), "", item, builtInField(apiVersion, item.kind));
       if (nonFinite > nonFiniteBefore) checker.checkJson(node, "", item);
       const spec = isConstraint(apiVersion) ? events.valueOf(node, "spec") : undefined;
       const parameters = spec === undefined ? undefined : events.valueOf(spec, "parameters");
@@ -648,6 +691,20 @@ export function readKubeYaml(text: string, file: string): KubeYamlFile {
       }
       return found;
     },
+  };
+}
+
+/**
+ * The root of a built-in kind for the API server's decoder, which names it as its create handler
+ * does (transformDecodeError: the kind and version of the body, then the Go type's kind).
+ */
+function builtInField(apiVersion: string, kind: string): GoField | undefined {
+  if (!isBuiltIn(apiVersion, kind)) return undefined;
+  const version = apiVersion.slice(apiVersion.lastIndexOf("/") + 1);
+  return {
+    object: `${kind} in version ${JSON.stringify(version)} cannot be handled as a ${kind}`,
+    struct: kind,
+    fields: "",
   };
 }
 
