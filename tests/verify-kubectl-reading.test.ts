@@ -139,14 +139,16 @@ describe("what go-yaml v2 leaves a string, and numbers it reads that YAML 1.1 wo
     expect([result.status, result.stderr]).toEqual([0, ""]);
     const report = JSON.parse(result.stdout);
     expect(report.policies).toEqual(["shop/web-hash"]);
-    const cells = report.connectivity.map((c: { from: string; port: number; protocol: string; allowed: boolean }) => [
-      c.from,
-      `${c.port}/${c.protocol}`,
-      c.allowed,
-    ]);
+    const cells = report.connectivity.map(
+      (c: { from: string; port: number; protocol: string; allowed?: boolean; self?: true }) => [
+        c.from,
+        `${c.port}/${c.protocol}`,
+        c.self ? "self" : c.allowed,
+      ],
+    );
     // shop/web-hash selects web by `pod-template-hash: "e0167131"`, and web declares port 80.
     expect(cells).toEqual([
-      [web, "80/TCP", true],
+      [web, "80/TCP", "self"],
       ["shop/client", "80/TCP", true],
       ["shop/other", "80/TCP", false],
     ]);
