@@ -321,7 +321,7 @@ function textGrade(grade: Grade, observed: boolean): string[] {
 function markdownGrade(grade: Grade, observed: boolean): string[] {
   const icon = (claim: GradedClaim) => (claim.met === true ? "✅" : claim.met === false ? "❌" : "⚠️ not judged");
   const lines = [`**Grade${observed ? ", of what the cluster did" : ""}:** ${gradeCounts(grade)}`, ""];
-  lines.push("| claim | expected | found | | hint |", "|---|---|---|---|---|");
+  lines.push("| claim | expected | found | met | hint |", "|---|---|---|---|---|");
   for (const claim of grade.claims) {
     const where = claim.file === null ? "" : `\`${claim.file}:${claim.line}\`: `;
     lines.push(
