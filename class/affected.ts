@@ -75,17 +75,15 @@ export function affectedStacks(input: AffectedInput): Affected {
   for (const trainee of input.trainees) {
     const value = trainee.config[EXERCISE_KEY];
     if (typeof value !== "string" || value === "") continue;
-    const folder = projectRelative(value, input.projectDir);
-    if (folder === undefined) {
-      reasons.push(`${trainee.name}: its exercise ${value} is outside the project, where no change is seen`);
+    const change = exerciseChange(value, input.changed, input.projectDir);
+    if (change === undefined) {
+      reasons.push(`${trainee.name}: ${outsideProjectReason(value)}`);
       continue;
     }
-    const inside = input.changed.filter((file) => folder === "" || file.startsWith(`${folder}/`));
-    if (inside.length > 0)
-      add(trainee.name, `its exercise ${folder}/ changed (${inside[0]}${inside.length > 1 ? ", ..." : ""})`);
-    if (!`${folder}/`.startsWith(EXERCISES_DIR)) {
+    if (change.files.length > 0) add(trainee.name, exerciseChangeReason(change));
+    if (!`${change.folder}/`.startsWith(EXERCISES_DIR)) {
       reasons.push(
-        `${trainee.name}: its exercise ${folder}/ is outside ${EXERCISES_DIR}, which the class workflow's push trigger watches: a push that changes only the exercise does not start it`,
+        `${trainee.name}: its exercise ${change.folder}/ is outside ${EXERCISES_DIR}, which the class workflow's push trigger watches: a push that changes only the exercise does not start it`,
       );
     }
   }
@@ -110,6 +108,33 @@ export function affectedStacks(input: AffectedInput): Affected {
     stacks,
     reasons: [...stacks.map((name) => `${name}: ${why.get(name)!.join("; ")}`), ...reasons],
   };
+}
+
+/** The changed files inside an exercise folder, relative to the project, with "/" and no trailing "/". */
+export interface ExerciseChange {
+  folder: string;
+  files: string[];
+}
+
+/**
+ * The changed files (relative to the project, with "/") inside an exercise folder, however the
+ * folder is written (`./exercises/bob/`, absolute); undefined when the folder is outside the
+ * project, where no change is seen. The class and the pull-request workflow both decide with it.
+ */
+export function exerciseChange(exercise: string, changed: string[], projectDir: string): ExerciseChange | undefined {
+  const folder = projectRelative(exercise, projectDir);
+  if (folder === undefined) return undefined;
+  return { folder, files: changed.filter((file) => folder === "" || file.startsWith(`${folder}/`)) };
+}
+
+/** "its exercise exercises/bob/ changed (exercises/bob/deny.yaml, ...)", for a change with files. */
+export function exerciseChangeReason(change: ExerciseChange): string {
+  return `its exercise ${change.folder}/ changed (${change.files[0]}${change.files.length > 1 ? ", ..." : ""})`;
+}
+
+/** Why a change to an exercise outside the project goes unseen. */
+export function outsideProjectReason(exercise: string): string {
+  return `its exercise ${exercise} is outside the project, where no change is seen`;
 }
 
 /** A folder as a path relative to the project, with "/" and no trailing "/"; undefined outside it. */

@@ -64,6 +64,31 @@ describe("--compare", () => {
     expect(JSON.parse(json.stdout).changes).toEqual([]);
   });
 
+  it("compares an exercise's grade with the base's: claims newly met and unmet, in text and JSON", async () => {
+    const answer = (name: string) => ["--exercise", `tests/fixtures/exercises/${name}`, "--stage", "allow-phpmyadmin"];
+    const base = path.join(dir, "two-peers.json");
+    const before = await verify(...answer("two-peers"), "--format", "json");
+    expect(before.status).toBe(1);
+    fs.writeFileSync(base, before.stdout);
+    const text = await verify(...answer("namespace-label"), "--compare", base);
+    expect(text.status).toBe(1);
+    expect(text.stdout.split("\n\n")[0]).toBe(
+      [
+        "What changed against the base (4):",
+        "  Claims newly met: 1; newly unmet: 1",
+        "  app/phpmyadmin -> data/mysql:3306/TCP: allowed -> denied",
+        "  app/intruder -> data/mysql:3306/TCP: allowed -> denied",
+        '  claim "phpmyadmin → mysql:3306/TCP": met -> unmet',
+        '  claim "intruder → mysql:3306/TCP": unmet -> met',
+      ].join("\n"),
+    );
+    const json = await verify(...answer("namespace-label"), "--format", "json", "--compare", base);
+    expect(JSON.parse(json.stdout).changes.filter((c: { kind: string }) => c.kind === "claim")).toEqual([
+      { kind: "claim", subject: "phpmyadmin → mysql:3306/TCP", before: "met", after: "unmet" },
+      { kind: "claim", subject: "intruder → mysql:3306/TCP", before: "unmet", after: "met" },
+    ]);
+  });
+
   it("reports cells that appear or disappear, and claims that stop holding", () => {
     const report = (stage: Report["stage"], allowed: boolean, holds: boolean): Report => ({
       stage,

@@ -264,13 +264,24 @@ describe("pull-request.yml", () => {
     expect(commands).toEqual(expect.arrayContaining(["npm ci", "npm run lint", "npm run typecheck"]));
     const verify = step("check", "Verify this branch against the base");
     expect(verify.run).toContain(
-      'npx tsx scripts/pull-request.ts report --head-sha "$HEAD_SHA" --base-reports base-reports --base-dir base --stacks "$STACKS" > verify.md',
+      'npx tsx scripts/pull-request.ts report --head-sha "$HEAD_SHA" --base-reports base-reports --base-dir base --stacks "$STACKS" --why "$WHY" > verify.md',
     );
     expect(verify.run).toContain('>> "$GITHUB_STEP_SUMMARY"');
     expect(verify.env).toEqual({
       HEAD_SHA: "${{ github.event.pull_request.head.sha }}",
       STACKS: "${{ needs.stacks.outputs.verify || '[]' }}",
+      WHY: "${{ needs.stacks.outputs.why || '{}' }}",
     });
+    // What the selection found changed for each stack (its file, its exercise folder) heads its part.
+    expect(jobs().stacks.outputs.why).toBe("${{ steps.select.outputs.why }}");
+  });
+
+  it("check grades exercises after gator and opa are installed, so that Rego answers are graded, on both sides", () => {
+    const names = (jobs().check.steps as Record<string, any>[]).map((s) => s.name ?? String(s.uses).split("@")[0]);
+    const engines = Math.max(names.indexOf("Install gator"), names.indexOf("open-policy-agent/setup-opa"));
+    expect(names.indexOf("Install gator")).toBeGreaterThan(-1);
+    expect(names.indexOf("Verify the base branch")).toBeGreaterThan(engines);
+    expect(names.indexOf("Verify this branch against the base")).toBeGreaterThan(engines);
   });
 
   it("check computes the base's reports on the base commit, checked out in base/: the lab, and each changed stack file", () => {

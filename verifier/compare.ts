@@ -67,8 +67,29 @@ function cells(report: Report | undefined): Map<string, { kind: Change["kind"]; 
     const [kind, ...rest] = a.object.split("/");
     map.set(`${kind} ${rest.join("/")}`, { kind: "admission", value: a.allowed ? "admitted" : "denied" });
   }
-  for (const c of report.claims) map.set(`claim: ${c.claim}`, { kind: "claim", value: c.holds ? "holds" : "fails" });
+  // An exercise's claims are graded: met, unmet or not judged, which "holds" would blur.
+  if (report.grade) {
+    for (const c of report.grade.claims) map.set(`claim: ${c.claim}`, { kind: "claim", value: gradeWord(c.met) });
+  } else {
+    for (const c of report.claims) map.set(`claim: ${c.claim}`, { kind: "claim", value: c.holds ? "holds" : "fails" });
+  }
   return map;
+}
+
+const gradeWord = (met: boolean | null) => (met === true ? "met" : met === false ? "unmet" : "not judged");
+
+const GRADE_WORDS = new Set(["met", "unmet", "not judged"]);
+
+/**
+ * "Claims newly met: 2; newly unmet: 0": how an exercise's grade moved, when the changes hold
+ * graded claims (undefined otherwise).
+ */
+export function gradeMovement(changes: Change[]): string | undefined {
+  const graded = changes.filter((c) => c.kind === "claim" && (GRADE_WORDS.has(c.before) || GRADE_WORDS.has(c.after)));
+  if (graded.length === 0) return undefined;
+  const newly = (word: string) => graded.filter((c) => c.after === word).length;
+  const notJudged = newly("not judged");
+  return `Claims newly met: ${newly("met")}; newly unmet: ${newly("unmet")}${notJudged > 0 ? `; newly not judged: ${notJudged}` : ""}`;
 }
 
 const KIND_ORDER: Change["kind"][] = ["connectivity", "admission", "claim"];

@@ -5,7 +5,7 @@
 import { STAGES, type Stage } from "../config/keys";
 import { pointText, type ClaimResult, type LiveDifference, type Report } from "./analyze";
 import type { Grade, GradedClaim } from "./lab/grade";
-import { Change, changeLine } from "./compare";
+import { Change, changeLine, gradeMovement } from "./compare";
 import type { ClassInfo, ConnectivityOverview, Share, TableEntry } from "./netpol";
 
 export type Format = "text" | "markdown" | "json";
@@ -321,7 +321,7 @@ function textGrade(grade: Grade, observed: boolean): string[] {
 function markdownGrade(grade: Grade, observed: boolean): string[] {
   const icon = (claim: GradedClaim) => (claim.met === true ? "✅" : claim.met === false ? "❌" : "⚠️ not judged");
   const lines = [`**Grade${observed ? ", of what the cluster did" : ""}:** ${gradeCounts(grade)}`, ""];
-  lines.push("| claim | expected | found | | hint |", "|---|---|---|---|---|");
+  lines.push("| claim | expected | found | met | hint |", "|---|---|---|---|---|");
   for (const claim of grade.claims) {
     const where = claim.file === null ? "" : `\`${claim.file}:${claim.line}\`: `;
     lines.push(
@@ -554,10 +554,13 @@ function markdownChanges(changes: Change[]): string {
     lines.push("Nothing: every connectivity and admission verdict, and every claim, is as on the base.", "");
     return lines.join("\n") + "\n";
   }
+  const movement = gradeMovement(changes);
+  if (movement !== undefined) lines.push(`**${movement}.**`, "");
   const staged = changes.some((c) => c.stage);
   lines.push(`${staged ? "| stage " : ""}| what | before | after |`, `${staged ? "|---" : ""}|---|---|---|`);
   for (const c of changes) {
-    const mark = (value: string) => (value === "allowed" || value === "admitted" ? value : `**${value}**`);
+    const mark = (value: string) =>
+      value === "allowed" || value === "admitted" || value === "met" ? value : `**${value}**`;
     lines.push(
       `${staged ? `| ${c.stage ?? ""} ` : ""}| ${md(c.kind === "claim" ? `claim: ${c.subject}` : c.subject)} | ${mark(c.before)} | ${mark(c.after)} |`,
     );
@@ -568,7 +571,8 @@ function markdownChanges(changes: Change[]): string {
 
 function textChanges(changes: Change[]): string {
   if (changes.length === 0) return "What changed against the base: nothing\n\n";
-  return `What changed against the base (${changes.length}):\n${changes.map((c) => `  ${changeLine(c)}`).join("\n")}\n\n`;
+  const movement = gradeMovement(changes);
+  return `What changed against the base (${changes.length}):\n${movement === undefined ? "" : `  ${movement}\n`}${changes.map((c) => `  ${changeLine(c)}`).join("\n")}\n\n`;
 }
 
 /**

@@ -217,7 +217,7 @@ describe("an allow rule whose namespace and pod selectors are two peers, at allo
         "",
         "**Grade:** 15 met, 1 unmet, 0 not judged, of the 16 claims of docs/lab.md for stage allow-phpmyadmin",
         "",
-        "| claim | expected | found | | hint |",
+        "| claim | expected | found | met | hint |",
         "|---|---|---|---|---|",
         "| phpmyadmin → mysql:3306/TCP | allowed | allowed | ✅ |  |",
         `| intruder → mysql:3306/TCP | denied | **allowed** | ❌ | \`${FIXTURES}/two-peers/policies.yaml:22\`: ${hint} |`,

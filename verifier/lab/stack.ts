@@ -41,6 +41,11 @@ export function readStackConfig(projectDir: string, stack: string): StackConfig 
       `--stack ${stack}: cannot read ${file}; expected a stack settings file Pulumi.${stack}.yaml`,
     ]);
   }
+  return parseStackConfig(text, file);
+}
+
+/** A stack file's text (`file` names it in messages), as Pulumi would hand it to the program. */
+export function parseStackConfig(text: string, file: string): StackConfig {
   let document: unknown;
   try {
     document = parseYaml(text);
