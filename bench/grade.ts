@@ -8,6 +8,9 @@
  *   exercises (and the lab's own answer), graded by gradeClass (class/grade.ts) in a fresh
  *   process; the figure is the whole process, module loading included, and gradeClass alone.
  *   Goal: under 30 s.
+ * - The trainer's page of that class (classReport, class/report.ts) beyond grading: its time and
+ *   its size. The stacks' last updates and outputs are left out (they are the Pulumi CLI's time,
+ *   not the page's). Goals: under 2 s, under 1 MB.
  *
  * Rego-only answers are judged by gator or opa when one is on PATH (the line says which), else not
  * judged. Figures are printed, never asserted.
@@ -59,16 +62,28 @@ export async function classProject(size: number): Promise<{ dir: string; trainee
   return { dir, trainees };
 }
 
-/** In a child: grades the class of the project DIR, and prints its figures as one JSON line. */
+/** In a child: grades the class of the project DIR, makes its page, and prints the figures as one JSON line. */
 async function child(dir: string, size: number): Promise<void> {
   const { gradeClass } = await import("../class/grade");
+  const { classReport } = await import("../class/report");
   const trainees = Array.from({ length: size }, (_, i) => `trainee${String(i + 1).padStart(2, "0")}`);
   const start = performance.now();
   const grades = await gradeClass(trainees, dir, { concurrency: 4 });
   const gradeMs = performance.now() - start;
+  const wallMs = performance.now();
+  const html = await classReport({
+    roster: "class.yaml",
+    now: Date.now(),
+    grades,
+    dir: path.join(dir, "class-report"),
+    shownDir: "class-report",
+    workspace: { problem: "not read by the benchmark" },
+    concurrency: 4,
+  });
+  const pageMs = performance.now() - wallMs;
   const results: Record<string, number> = {};
   for (const g of grades) results[g.result] = (results[g.result] ?? 0) + 1;
-  process.stdout.write(`${JSON.stringify({ wallMs: performance.now(), gradeMs, results })}\n`);
+  process.stdout.write(`${JSON.stringify({ wallMs, gradeMs, pageMs, pageBytes: Buffer.byteLength(html), results })}\n`);
 }
 
 function run(args: string[]): { ms: number; stdout: string } {
@@ -120,8 +135,11 @@ async function main(): Promise<void> {
       .split("\n")
       .pop()!,
   ) as {
+    /** From the process's start to the class graded. */
     wallMs: number;
     gradeMs: number;
+    pageMs: number;
+    pageBytes: number;
     results: Record<string, number>;
   };
   const results = Object.entries(figures.results)
@@ -129,6 +147,9 @@ async function main(): Promise<void> {
     .join(", ");
   console.log(
     `a class of ${CLASS} (${ANSWERS.length} answers in turn; ${results}), a fresh process: ${seconds(figures.wallMs)}, of which gradeClass ${seconds(figures.gradeMs)} (goal: under 30 s)`,
+  );
+  console.log(
+    `its trainer's page, beyond grading: ${seconds(figures.pageMs)} (goal: under 2 s), ${(figures.pageBytes / 1024).toFixed(1)} KiB (goal: under 1 MB)`,
   );
   fs.rmSync(dir, { recursive: true, force: true });
 }

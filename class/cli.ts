@@ -21,12 +21,13 @@ import { gradeClass, gradeExitStatus, gradeTable, type LiveGrading } from "./gra
 import { createExerciseFolder, planExerciseFolders } from "./exercise-folders";
 import { classOutputs, classStatus, stackCluster } from "./inspect";
 import { configFingerprint, programFingerprint, upMessage } from "./program";
-import { readRoster, RosterTrainee } from "./roster";
+import { classReport, REPORT_DIR } from "./report";
+import { readRoster, type Roster, RosterTrainee } from "./roster";
 import { RUN_COMMANDS, RunCommand, runClass } from "./runner";
 import { outOfDate, planStackFiles } from "./stack-files";
 import { INTERNAL_ERROR_STATUS } from "../verifier/command";
 
-export const COMMANDS = ["init", ...RUN_COMMANDS, "status", "outputs", "grade", "affected"] as const;
+export const COMMANDS = ["init", ...RUN_COMMANDS, "status", "outputs", "grade", "report", "affected"] as const;
 export type Command = (typeof COMMANDS)[number];
 
 export const DEFAULT_CONCURRENCY = 4;
@@ -51,6 +52,10 @@ Commands, for every trainee of the roster:
              graded against the claims of their stage, from the stack files (no Pulumi CLI),
              or with --live on their clusters; exit 0 all meet their stage, 1 one does not,
              3 none unmet but some claims not judged
+  report     write the trainer's page, DIR/index.html (--out, default ${REPORT_DIR}): the
+             course, a claims x trainees matrix, each trainee's grade, live result and
+             stack, each stage's picture; one static file, no secret; with the Pulumi CLI the
+             stacks' last updates and outputs, with --live each cluster graded
   affected   print as a JSON array the trainees whose stack a change since --base touches:
              their stack file, exercise folder or roster entry, or the program (all of them);
              the reasons go to stderr; needs git, and no Pulumi CLI
@@ -62,8 +67,10 @@ Options:
   --if-ended         destroy: only once the course has ended (endsAt); before it, do nothing
   --base REF         affected: the commit to compare the working tree with
   --all              affected: every trainee, whatever changed
-  --live             grade: each trainee's cluster (its stack's kubeconfig output, read with
-                     the Pulumi CLI), probed as \`npm run verify -- --live --stack NAME\` does
+  --live             grade, report: each trainee's cluster (its stack's kubeconfig output, read
+                     with the Pulumi CLI), probed as \`npm run verify -- --live --stack NAME\` does
+  --out DIR          report: the page's folder (default ${REPORT_DIR}); the last live runs are
+                     read from DIR/live/<trainee>.json
   --help             this text
 
 preview, up, refresh, destroy, status, outputs and grade --live drive the Pulumi CLI through Pulumi's
@@ -82,8 +89,10 @@ export interface ClassOptions {
   base?: string;
   /** affected: every trainee. */
   all: boolean;
-  /** grade: on the clusters. */
+  /** grade, report: on the clusters. */
   live: boolean;
+  /** report: the page's folder. */
+  out?: string;
   help: boolean;
 }
 
@@ -93,6 +102,7 @@ const OPTIONS = {
   concurrency: { type: "string" },
   "if-ended": { type: "boolean" },
   base: { type: "string" },
+  out: { type: "string" },
   all: { type: "boolean" },
   live: { type: "boolean" },
   help: { type: "boolean", short: "h" },
@@ -136,6 +146,7 @@ export function parseArgs(argv: string[]): { options?: ClassOptions; problems: s
     }
     if (name === "roster") options.roster = v;
     else if (name === "base") options.base = v;
+    else if (name === "out") options.out = v;
     else if (name === "only") {
       const names = v.split(",").map((n) => n.trim());
       if (names.some((n) => n === ""))
@@ -161,7 +172,8 @@ export function parseArgs(argv: string[]): { options?: ClassOptions; problems: s
   }
   if (positional.length > 1) problems.push(`${positional.slice(1).join(" ")}: unexpected; one command at a time`);
   if (options.ifEnded && command !== "destroy") problems.push("--if-ended: only for destroy");
-  if (options.live && command !== "grade") problems.push("--live: only for grade");
+  if (options.live && command !== "grade" && command !== "report") problems.push("--live: only for grade and report");
+  if (options.out !== undefined && command !== "report") problems.push("--out: only for report");
   if (command === "affected") {
     if (options.base !== undefined && options.all) problems.push("--base, --all: one or the other");
     if (options.base === undefined && !options.all) {
@@ -182,6 +194,7 @@ export function parseArgs(argv: string[]): { options?: ClassOptions; problems: s
       base: options.base,
       all: options.all ?? false,
       live: options.live ?? false,
+      ...(options.out !== undefined ? { out: options.out } : {}),
       help: false,
     },
     problems,
@@ -191,6 +204,8 @@ export function parseArgs(argv: string[]): { options?: ClassOptions; problems: s
 export interface ClassDeps {
   /** The folder of Pulumi.yaml, where the stack files are. */
   projectDir: string;
+  /** Where a relative --roster or --out is, as the trainer typed it. Defaults to the working directory. */
+  cwd?: string;
   /** The Automation API, or a stand-in with its shape. */
   workspace: (projectDir: string) => Promise<ClassWorkspace>;
   az?: AzureCli;
@@ -225,7 +240,7 @@ export async function main(argv: string[], deps: ClassDeps): Promise<number> {
   // An exercise folder is its trainee's answer: only a command that deploys it (preview, up) is
   // stopped by one the lab refuses, and only when it runs that trainee's stack.
   const { roster, problems, warnings, deferred } = readRoster(
-    path.resolve(options.roster),
+    path.resolve(deps.cwd ?? process.cwd(), options.roster),
     deps.projectDir,
     options.roster,
     { deferExercises: true },
@@ -250,7 +265,7 @@ export async function main(argv: string[], deps: ClassDeps): Promise<number> {
   const answers = (deferred ?? []).filter((d) => names.includes(d.trainee));
   if (options.command === "preview" || options.command === "up") {
     if (answers.length > 0) return badInput(answers.map((d) => d.problem));
-  } else if (options.command !== "init" && options.command !== "grade") {
+  } else if (options.command !== "init" && options.command !== "grade" && options.command !== "report") {
     for (const d of answers) stderr(`warning: ${d.problem}\n`);
   }
 
@@ -326,8 +341,9 @@ export async function main(argv: string[], deps: ClassDeps): Promise<number> {
 
   // Everything that can stop the run is checked before anything runs, and reported together.
   const blockers: string[] = [];
-  // grade grades what pulumi up deploys: the stack files, as init writes them from the roster.
-  if (options.command === "preview" || options.command === "up" || options.command === "grade") {
+  // grade and report grade what pulumi up deploys: the stack files, as init writes them from the roster.
+  const grading = options.command === "grade" || options.command === "report";
+  if (options.command === "preview" || options.command === "up" || grading) {
     for (const plan of plans) {
       const problem = outOfDate(plan);
       if (problem) blockers.push(problem);
@@ -346,10 +362,16 @@ export async function main(argv: string[], deps: ClassDeps): Promise<number> {
     workspace = await deps.workspace(deps.projectDir);
   } catch (error) {
     if (!(error instanceof PulumiCliMissing)) throw error;
+    // The page goes without the stacks' last updates and outputs, and says why.
+    if (options.command === "report" && !options.live) {
+      if (blockers.length > 0) return badInput(blockers);
+      return report(names, roster, options, deps, { problem: error.message });
+    }
     blockers.push(error.message);
   }
   if (blockers.length > 0 || !workspace) return badInput(blockers);
   if (options.command === "grade") return grade(names, options, deps, workspace);
+  if (options.command === "report") return report(names, roster, options, deps, workspace);
 
   const program = programFingerprint(deps.projectDir);
   const messageFor = (trainee: string) => upMessage(program, configFingerprint(deps.projectDir, trainee));
@@ -392,6 +414,17 @@ export async function main(argv: string[], deps: ClassDeps): Promise<number> {
   return outcomes.every((o) => o.result === "succeeded" || o.result === "already done") ? 0 : 1;
 }
 
+/** Live grading of each trainee's cluster, read through the workspace. */
+function liveGrading(deps: ClassDeps, workspace: ClassWorkspace, signal: AbortSignal): LiveGrading {
+  return {
+    cluster: (trainee) => stackCluster(workspace, trainee),
+    probeTimeoutSeconds: deps.liveBounds?.probeTimeoutSeconds ?? 5,
+    deadlineSeconds: deps.liveBounds?.deadlineSeconds ?? 300,
+    concurrency: deps.liveBounds?.concurrency ?? 4,
+    signal,
+  };
+}
+
 /** `grade`: the table, and the class's status; offline without a workspace, live with one. */
 async function grade(
   names: string[],
@@ -403,17 +436,7 @@ async function grade(
   if (workspace) deps.onRunStart?.();
   const grades = await gradeClass(names, deps.projectDir, {
     concurrency: options.concurrency,
-    ...(workspace
-      ? {
-          live: {
-            cluster: (trainee) => stackCluster(workspace, trainee),
-            probeTimeoutSeconds: deps.liveBounds?.probeTimeoutSeconds ?? 5,
-            deadlineSeconds: deps.liveBounds?.deadlineSeconds ?? 300,
-            concurrency: deps.liveBounds?.concurrency ?? 4,
-            signal,
-          },
-        }
-      : {}),
+    ...(workspace ? { live: liveGrading(deps, workspace, signal) } : {}),
   });
   const how = workspace
     ? "live: what each trainee's cluster does"
@@ -423,6 +446,50 @@ async function grade(
   );
   if (signal.aborted) return 130;
   return gradeExitStatus(grades);
+}
+
+/**
+ * `report`: the page, written to DIR/index.html. Its status says whether it was written (0), not
+ * how the class stands: the page says that.
+ */
+async function report(
+  names: string[],
+  roster: Roster,
+  options: ClassOptions,
+  deps: ClassDeps,
+  workspace: ClassWorkspace | { problem: string },
+): Promise<number> {
+  const signal = deps.signal ?? new AbortController().signal;
+  const grades = await gradeClass(names, deps.projectDir, { concurrency: options.concurrency });
+  let live;
+  if (options.live && !("problem" in workspace)) {
+    deps.onRunStart?.();
+    live = await gradeClass(names, deps.projectDir, {
+      concurrency: options.concurrency,
+      live: liveGrading(deps, workspace, signal),
+    });
+    if (signal.aborted) return 130;
+  }
+  const shownDir = options.out ?? REPORT_DIR;
+  const dir = path.resolve(deps.cwd ?? process.cwd(), shownDir);
+  const html = await classReport({
+    roster: options.roster,
+    ...(roster.endsAt ? { endsAt: roster.endsAt } : {}),
+    now: (deps.now ?? Date.now)(),
+    grades,
+    ...(live ? { live } : {}),
+    dir,
+    shownDir,
+    workspace,
+    concurrency: options.concurrency,
+  });
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, "index.html"), html);
+  const notes = "problem" in workspace ? ` (without the stacks' last updates and outputs: ${workspace.problem})` : "";
+  deps.stdout.write(
+    `${path.join(shownDir, "index.html")}: written, ${names.length} trainee${names.length === 1 ? "" : "s"}, ${(Buffer.byteLength(html) / 1024).toFixed(1)} KiB${notes}\n`,
+  );
+  return 0;
 }
 
 if (require.main === module) {

@@ -140,9 +140,13 @@ async function gradeLive(none: Row, projectDir: string, live: LiveGrading): Prom
   };
 }
 
+/** What a grade makes of a trainee: every claim met, one unmet, or none unmet but some not judged. */
+export function resultOf(grade: Grade): TraineeResult {
+  return grade.unmet > 0 ? "unmet" : grade.notJudged > 0 ? "not judged" : "meets";
+}
+
 function graded(base: Row, grade: Grade): TraineeGrade {
-  const result = grade.unmet > 0 ? "unmet" : grade.notJudged > 0 ? "not judged" : "meets";
-  return { ...base, result, grade, problems: [] };
+  return { ...base, result: resultOf(grade), grade, problems: [] };
 }
 
 /**

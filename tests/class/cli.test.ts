@@ -24,25 +24,31 @@ describe("flags", () => {
       '--concurrency: "0" is not accepted; expected an integer from 1 to 50',
       '--only: "a,,b" has an empty name; expected names such as alice,bob',
       "--roster: needs a value",
-      "upp: not a command; expected one of init, preview, up, refresh, destroy, status, outputs, grade, affected",
+      "upp: not a command; expected one of init, preview, up, refresh, destroy, status, outputs, grade, report, affected",
     ]);
     expect(parseArgs(["up", "down", "--concurrency"]).problems).toEqual([
       "--concurrency: needs a value",
       "down: unexpected; one command at a time",
     ]);
     expect(parseArgs([]).problems).toEqual([
-      "no command; expected one of init, preview, up, refresh, destroy, status, outputs, grade, affected",
+      "no command; expected one of init, preview, up, refresh, destroy, status, outputs, grade, report, affected",
     ]);
   });
 
   it("each command's own flags, and only there", () => {
     expect(parseArgs(["up", "--if-ended", "--base", "HEAD~1", "--all", "--live"]).problems).toEqual([
       "--if-ended: only for destroy",
-      "--live: only for grade",
+      "--live: only for grade and report",
       "--base: only for affected",
       "--all: only for affected",
     ]);
     expect(parseArgs(["grade", "--live", "--only", "bob"]).options).toMatchObject({ command: "grade", live: true });
+    expect(parseArgs(["report", "--live", "--out", "site"]).options).toMatchObject({
+      command: "report",
+      live: true,
+      out: "site",
+    });
+    expect(parseArgs(["grade", "--out", "site"]).problems).toEqual(["--out: only for report"]);
     expect(parseArgs(["affected"]).problems).toEqual([
       "affected: needs --base REF (the commit to compare with) or --all",
     ]);

@@ -180,12 +180,12 @@ describe("class grade: the other rows", () => {
     });
   });
 
-  it("--live is grade's alone", async () => {
+  it("--live is grade's and report's alone", async () => {
     const { dir, roster } = await project([...withExercise("alice", "exercises/example")]);
     expect(await runCli(["status", "--live", "--roster", roster], dir, new FakeBackend())).toEqual({
       status: 2,
       stdout: "",
-      stderr: "class: nothing was written or run:\n  --live: only for grade\n",
+      stderr: "class: nothing was written or run:\n  --live: only for grade and report\n",
     });
   });
 });
