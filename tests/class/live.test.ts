@@ -2,11 +2,12 @@
 // their own cluster, whose kubeconfig the class reads from the stack's output (a stand-in for the
 // Automation API), probed as `verify --live` probes (stand-in API servers, tests/live): alice's
 // cluster enforces her default deny, bob's network plugin enforces no NetworkPolicy, carol has no
-// stack yet. The page also reads a live run's JSON as the class workflow keeps it.
+// stack yet, dave (no exercise) has the lab itself at allowed-repos. The page also reads a live
+// run's JSON as the class workflow keeps it.
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { defaultDenyExercise, MYSQL_IP, PHPMYADMIN_POD } from "../live/lab-cluster";
+import { defaultDenyExercise, labCluster, MYSQL_IP, PHPMYADMIN_POD } from "../live/lab-cluster";
 import { kubeconfigFor, StandIn } from "../live/stand-in";
 import { PulumiCliMissing } from "../../class/automation";
 import { readLiveFile } from "../../class/report";
@@ -43,7 +44,11 @@ function nodeProcess(
 const classProcess = (args: string[], dir: string, env: Record<string, string>) =>
   nodeProcess(path.join(__dirname, "class-process.ts"), args, { ...env, CLASS_PROJECT: dir });
 
-const standIns = { alice: new StandIn(defaultDenyExercise(true)), bob: new StandIn(defaultDenyExercise(false)) };
+const standIns = {
+  alice: new StandIn(defaultDenyExercise(true)),
+  bob: new StandIn(defaultDenyExercise(false)),
+  dave: new StandIn(labCluster()),
+};
 let dir: string;
 let roster: string;
 /** The stand-in backend's stacks: alice's and bob's, their kubeconfig outputs naming their clusters. */
@@ -58,12 +63,16 @@ beforeAll(async () => {
     [
       "defaults:",
       "  stage: default-deny",
-      `  exercise: ${EXAMPLE}`,
       "  azure-native:location: westeurope",
       "trainees:",
       "  - name: alice",
+      `    exercise: ${EXAMPLE}`,
       "  - name: bob",
+      `    exercise: ${EXAMPLE}`,
       "  - name: carol",
+      `    exercise: ${EXAMPLE}`,
+      "  - name: dave",
+      "    stage: allowed-repos",
       "",
     ].join("\n"),
   );
@@ -94,11 +103,11 @@ describe("class grade --live", () => {
     calls = JSON.parse(backendCalls);
   }, 60_000);
 
-  it("grades what each cluster does: alice meets, bob's cluster leaves MySQL open, carol has no cluster: exit 1", () => {
+  it("grades what each cluster does: alice meets, bob's cluster leaves MySQL open, carol has no cluster, dave's lab meets: exit 1", () => {
     expect(run.stderr).toBe("");
     const lines = run.stdout.split("\n");
-    expect(lines[0]).toMatch(/^class grade: 3 trainees of .*class\.yaml, live: what each trainee's cluster does$/);
-    const rows = lines.slice(2, 6).map((line) => line.split(/ {2,}/));
+    expect(lines[0]).toMatch(/^class grade: 4 trainees of .*class\.yaml, live: what each trainee's cluster does$/);
+    const rows = lines.slice(2, 7).map((line) => line.split(/ {2,}/));
     expect(rows).toEqual([
       ["trainee", "stage", "answer", "result", "met", "unmet", "not judged", "first unmet claim"],
       ["alice", "default-deny", "exercises/example", "meets", "16", "0", "0"],
@@ -113,8 +122,9 @@ describe("class grade --live", () => {
         `phpmyadmin → mysql:3306/TCP: expected denied, found allowed; hint: ${unmetHint}`,
       ],
       ["carol", "default-deny", "exercises/example", "not graded", "-", "-", "-", "no stack yet: run up first"],
+      ["dave", "allowed-repos", "none: the lab's own", "meets", "16", "0", "0"],
     ]);
-    expect(lines[7]).toBe("1 of 3 trainees meet their stage");
+    expect(lines[8]).toBe("2 of 4 trainees meet their stage");
     expect(run.status).toBe(1);
   });
 
@@ -137,9 +147,11 @@ describe("class grade --live", () => {
     expect(calls.sort()).toEqual([
       "outputs alice",
       "outputs bob",
+      "outputs dave",
       "stack select alice",
       "stack select bob",
       "stack select carol",
+      "stack select dave",
     ]);
     for (const standIn of Object.values(standIns)) {
       const probes = [...standIn.objects.values()].filter(
@@ -158,7 +170,7 @@ describe("class report --live", () => {
       ...LIVE,
     });
     expect(result.status).toBe(0);
-    expect(result.stdout).toMatch(/live-report\/index\.html: written, 3 trainees, [\d.]+ KiB\n$/);
+    expect(result.stdout).toMatch(/live-report\/index\.html: written, 4 trainees, [\d.]+ KiB\n$/);
     const html = fs.readFileSync(path.join(out, "index.html"), "utf8");
     const live = (trainee: string) => {
       const section = html.slice(html.indexOf(`<section class="trainee" id="trainee-${trainee}"`));
@@ -182,6 +194,7 @@ describe("class report --live", () => {
       '<tr data-trainee="alice" data-result="meets">',
       '<tr data-trainee="bob" data-result="meets">',
       '<tr data-trainee="carol" data-result="meets">',
+      '<tr data-trainee="dave" data-result="meets">',
     ]);
   }, 60_000);
 });
