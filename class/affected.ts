@@ -10,13 +10,11 @@
 import { execFileSync } from "child_process";
 import * as path from "path";
 import { isDeepStrictEqual } from "util";
-import { PROJECT } from "../config/keys";
 import { stackOfFile } from "./names";
 import { isProgramPath } from "./program";
-import { rosterEntries, RosterTrainee } from "./roster";
+import { EXERCISE_KEY, rosterEntries, RosterTrainee } from "./roster";
 
-/** The configuration key of a trainee's exercise folder (issue 15), as the merged roster holds it. */
-export const EXERCISE_KEY = `${PROJECT}:exercise`;
+export { EXERCISE_KEY };
 
 /**
  * Where exercise folders live for the push trigger: class.yml's `paths` cannot read the roster, so

@@ -5,7 +5,9 @@
  * one failed or was cancelled (the summary names it; the same command again retries only what
  * is not done); 2 when nothing was run: bad flags, a bad roster, `up` after the course's end,
  * stack files out of date, no Pulumi CLI, a class that cannot fit the region's vCPU quota, or for
- * `affected` a base that is not a commit; 130 after Ctrl-C.
+ * `affected` a base that is not a commit; 130 after Ctrl-C. `grade`: 0 when every trainee meets
+ * their stage, 1 when one does not (an unmet claim, a refused exercise, no cluster to grade live),
+ * 3 when none of those but some claim could not be judged. 70 for an error it did not expect.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -15,13 +17,17 @@ import { automationWorkspace, ClassWorkspace, PulumiCliMissing } from "./automat
 import { AzureCli, checkCapacity, clusterNeeds } from "./capacity";
 import { courseLine, endedRefusal, hasEnded } from "./course";
 import { duration, Output, ProgressDisplay, summary } from "./display";
-import { classOutputs, classStatus } from "./inspect";
+import { gradeClass, gradeExitStatus, gradeTable, type LiveGrading } from "./grade";
+import { createExerciseFolder, planExerciseFolders } from "./exercise-folders";
+import { classOutputs, classStatus, stackCluster } from "./inspect";
 import { configFingerprint, programFingerprint, upMessage } from "./program";
-import { readRoster, RosterTrainee } from "./roster";
+import { classReport, REPORT_DIR } from "./report";
+import { readRoster, type Roster, RosterTrainee } from "./roster";
 import { RUN_COMMANDS, RunCommand, runClass } from "./runner";
 import { outOfDate, planStackFiles } from "./stack-files";
+import { INTERNAL_ERROR_STATUS } from "../verifier/command";
 
-export const COMMANDS = ["init", ...RUN_COMMANDS, "status", "outputs", "affected"] as const;
+export const COMMANDS = ["init", ...RUN_COMMANDS, "status", "outputs", "grade", "report", "affected"] as const;
 export type Command = (typeof COMMANDS)[number];
 
 export const DEFAULT_CONCURRENCY = 4;
@@ -31,7 +37,8 @@ export const USAGE = `usage: npm run class -- <command> [--roster FILE] [--only 
 
 Commands, for every trainee of the roster:
   init       write Pulumi.<trainee>.yaml from the roster (needs no Pulumi CLI); keys the
-             roster does not set, comments and secrets are kept
+             roster does not set, comments and secrets are kept; a trainee's exercise folder
+             that does not exist is created with a README.md of their stage's objective
   preview    preview each stack (creating it in the backend if it is new)
   up         deploy each trainee's lab; a run again retries only what is not done; refused
              once the course has ended (the roster's endsAt)
@@ -41,6 +48,14 @@ Commands, for every trainee of the roster:
              nothing
   outputs    write kubeconfigs/<trainee>.yaml (mode 0600) and say how each trainee reaches
              phpMyAdmin
+  grade      one row per trainee: their exercise (or, without one, the lab's own answer)
+             graded against the claims of their stage, from the stack files (no Pulumi CLI),
+             or with --live on their clusters; exit 0 all meet their stage, 1 one does not,
+             3 none unmet but some claims not judged
+  report     write the trainer's page, DIR/index.html (--out, default ${REPORT_DIR}): the
+             course, a claims x trainees matrix, each trainee's grade, live result and
+             stack, each stage's picture; one static file, no secret; with the Pulumi CLI the
+             stacks' last updates and outputs, with --live each cluster graded
   affected   print as a JSON array the trainees whose stack a change since --base touches:
              their stack file, exercise folder or roster entry, or the program (all of them);
              the reasons go to stderr; needs git, and no Pulumi CLI
@@ -52,9 +67,13 @@ Options:
   --if-ended         destroy: only once the course has ended (endsAt); before it, do nothing
   --base REF         affected: the commit to compare the working tree with
   --all              affected: every trainee, whatever changed
+  --live             grade, report: each trainee's cluster (its stack's kubeconfig output, read
+                     with the Pulumi CLI), probed as \`npm run verify -- --live --stack NAME\` does
+  --out DIR          report: the page's folder (default ${REPORT_DIR}); the last live runs are
+                     read from DIR/live/<trainee>.json
   --help             this text
 
-preview, up, refresh, destroy, status and outputs drive the Pulumi CLI through Pulumi's
+preview, up, refresh, destroy, status, outputs and grade --live drive the Pulumi CLI through Pulumi's
 Automation API, with the backend and passphrase of your environment (pulumi login,
 PULUMI_CONFIG_PASSPHRASE).
 `;
@@ -70,6 +89,10 @@ export interface ClassOptions {
   base?: string;
   /** affected: every trainee. */
   all: boolean;
+  /** grade, report: on the clusters. */
+  live: boolean;
+  /** report: the page's folder. */
+  out?: string;
   help: boolean;
 }
 
@@ -79,14 +102,16 @@ const OPTIONS = {
   concurrency: { type: "string" },
   "if-ended": { type: "boolean" },
   base: { type: "string" },
+  out: { type: "string" },
   all: { type: "boolean" },
+  live: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
 
 /** Parses the arguments (with Node's own parser, not strict, so that every problem is reported at once). */
 export function parseArgs(argv: string[]): { options?: ClassOptions; problems: string[] } {
   const problems: string[] = [];
-  const options: Partial<ClassOptions> & { help: boolean } = { help: false, ifEnded: false, all: false };
+  const options: Partial<ClassOptions> & { help: boolean } = { help: false, ifEnded: false, all: false, live: false };
   const positional: string[] = [];
   const { tokens } = parseNodeArgs({
     args: argv,
@@ -106,9 +131,10 @@ export function parseArgs(argv: string[]): { options?: ClassOptions; problems: s
       continue;
     }
     const name = token.name as keyof typeof OPTIONS;
-    if (name === "help" || name === "if-ended" || name === "all") {
+    if (name === "help" || name === "if-ended" || name === "all" || name === "live") {
       if (name === "help") options.help = true;
       else if (name === "all") options.all = true;
+      else if (name === "live") options.live = true;
       else options.ifEnded = true;
       continue;
     }
@@ -120,6 +146,7 @@ export function parseArgs(argv: string[]): { options?: ClassOptions; problems: s
     }
     if (name === "roster") options.roster = v;
     else if (name === "base") options.base = v;
+    else if (name === "out") options.out = v;
     else if (name === "only") {
       const names = v.split(",").map((n) => n.trim());
       if (names.some((n) => n === ""))
@@ -134,7 +161,7 @@ export function parseArgs(argv: string[]): { options?: ClassOptions; problems: s
   }
   if (options.help) {
     return {
-      options: { command: "init", roster: "", concurrency: 1, ifEnded: false, all: false, help: true },
+      options: { command: "init", roster: "", concurrency: 1, ifEnded: false, all: false, live: false, help: true },
       problems: [],
     };
   }
@@ -145,6 +172,8 @@ export function parseArgs(argv: string[]): { options?: ClassOptions; problems: s
   }
   if (positional.length > 1) problems.push(`${positional.slice(1).join(" ")}: unexpected; one command at a time`);
   if (options.ifEnded && command !== "destroy") problems.push("--if-ended: only for destroy");
+  if (options.live && command !== "grade" && command !== "report") problems.push("--live: only for grade and report");
+  if (options.out !== undefined && command !== "report") problems.push("--out: only for report");
   if (command === "affected") {
     if (options.base !== undefined && options.all) problems.push("--base, --all: one or the other");
     if (options.base === undefined && !options.all) {
@@ -164,6 +193,8 @@ export function parseArgs(argv: string[]): { options?: ClassOptions; problems: s
       ifEnded: options.ifEnded ?? false,
       base: options.base,
       all: options.all ?? false,
+      live: options.live ?? false,
+      ...(options.out !== undefined ? { out: options.out } : {}),
       help: false,
     },
     problems,
@@ -173,6 +204,8 @@ export function parseArgs(argv: string[]): { options?: ClassOptions; problems: s
 export interface ClassDeps {
   /** The folder of Pulumi.yaml, where the stack files are. */
   projectDir: string;
+  /** Where a relative --roster or --out is, as the trainer typed it. Defaults to the working directory. */
+  cwd?: string;
   /** The Automation API, or a stand-in with its shape. */
   workspace: (projectDir: string) => Promise<ClassWorkspace>;
   az?: AzureCli;
@@ -185,6 +218,8 @@ export interface ClassDeps {
   interruptGraceMs?: number;
   /** Called when stacks start to run: from then on Ctrl-C cancels them instead of leaving. */
   onRunStart?: () => void;
+  /** grade --live: the bounds of each trainee's run; verify --live's defaults otherwise. */
+  liveBounds?: Partial<Pick<LiveGrading, "probeTimeoutSeconds" | "deadlineSeconds" | "concurrency">>;
 }
 
 export async function main(argv: string[], deps: ClassDeps): Promise<number> {
@@ -202,7 +237,14 @@ export async function main(argv: string[], deps: ClassDeps): Promise<number> {
   }
 
   const now = deps.now ?? Date.now;
-  const { roster, problems, warnings } = readRoster(path.resolve(options.roster), deps.projectDir, options.roster);
+  // An exercise folder is its trainee's answer: only a command that deploys it (preview, up) is
+  // stopped by one the lab refuses, and only when it runs that trainee's stack.
+  const { roster, problems, warnings, deferred } = readRoster(
+    path.resolve(deps.cwd ?? process.cwd(), options.roster),
+    deps.projectDir,
+    options.roster,
+    { deferExercises: true },
+  );
   for (const warning of warnings) stderr(`warning: ${warning}\n`);
   if (!roster) return badInput(problems);
   const end = roster.endsAt;
@@ -220,6 +262,12 @@ export async function main(argv: string[], deps: ClassDeps): Promise<number> {
     trainees = trainees.filter((t) => options.only!.includes(t.name));
   }
   const names = trainees.map((t) => t.name);
+  const answers = (deferred ?? []).filter((d) => names.includes(d.trainee));
+  if (options.command === "preview" || options.command === "up") {
+    if (answers.length > 0) return badInput(answers.map((d) => d.problem));
+  } else if (options.command !== "init" && options.command !== "grade" && options.command !== "report") {
+    for (const d of answers) stderr(`warning: ${d.problem}\n`);
+  }
 
   if (options.command === "affected") {
     let stacks: string[];
@@ -265,6 +313,19 @@ export async function main(argv: string[], deps: ClassDeps): Promise<number> {
   const plans = planStackFiles(trainees, deps.projectDir, rosterName);
 
   if (options.command === "init") {
+    const created = new Set<string>();
+    for (const folder of planExerciseFolders(trainees, deps.projectDir, rosterName)) {
+      if (createExerciseFolder(folder)) {
+        stdout.write(
+          `${path.join(folder.folder, "README.md")}: written (a new exercise folder, for ${folder.trainee})\n`,
+        );
+      }
+      created.add(folder.trainee);
+    }
+    // A folder just made holds no policy yet: that is the trainee's next step, not a warning.
+    for (const d of answers) {
+      if (!created.has(d.trainee)) stderr(`warning: ${d.problem}; preview and up refuse it until it is fixed\n`);
+    }
     for (const plan of plans) {
       if (plan.changed.length === 0) {
         stdout.write(`${plan.file}: unchanged\n`);
@@ -280,7 +341,9 @@ export async function main(argv: string[], deps: ClassDeps): Promise<number> {
 
   // Everything that can stop the run is checked before anything runs, and reported together.
   const blockers: string[] = [];
-  if (options.command === "preview" || options.command === "up") {
+  // grade and report grade what pulumi up deploys: the stack files, as init writes them from the roster.
+  const grading = options.command === "grade" || options.command === "report";
+  if (options.command === "preview" || options.command === "up" || grading) {
     for (const plan of plans) {
       const problem = outOfDate(plan);
       if (problem) blockers.push(problem);
@@ -290,14 +353,25 @@ export async function main(argv: string[], deps: ClassDeps): Promise<number> {
       if (!plan.exists) blockers.push(`${plan.file}: no such file; run \`npm run class -- init\` first`);
     }
   }
+  if (options.command === "grade" && !options.live) {
+    if (blockers.length > 0) return badInput(blockers);
+    return grade(names, options, deps);
+  }
   let workspace: ClassWorkspace | undefined;
   try {
     workspace = await deps.workspace(deps.projectDir);
   } catch (error) {
     if (!(error instanceof PulumiCliMissing)) throw error;
+    // The page goes without the stacks' last updates and outputs, and says why.
+    if (options.command === "report" && !options.live) {
+      if (blockers.length > 0) return badInput(blockers);
+      return report(names, roster, options, deps, { problem: error.message });
+    }
     blockers.push(error.message);
   }
   if (blockers.length > 0 || !workspace) return badInput(blockers);
+  if (options.command === "grade") return grade(names, options, deps, workspace);
+  if (options.command === "report") return report(names, roster, options, deps, workspace);
 
   const program = programFingerprint(deps.projectDir);
   const messageFor = (trainee: string) => upMessage(program, configFingerprint(deps.projectDir, trainee));
@@ -340,6 +414,84 @@ export async function main(argv: string[], deps: ClassDeps): Promise<number> {
   return outcomes.every((o) => o.result === "succeeded" || o.result === "already done") ? 0 : 1;
 }
 
+/** Live grading of each trainee's cluster, read through the workspace. */
+function liveGrading(deps: ClassDeps, workspace: ClassWorkspace, signal: AbortSignal): LiveGrading {
+  return {
+    cluster: (trainee) => stackCluster(workspace, trainee),
+    probeTimeoutSeconds: deps.liveBounds?.probeTimeoutSeconds ?? 5,
+    deadlineSeconds: deps.liveBounds?.deadlineSeconds ?? 300,
+    concurrency: deps.liveBounds?.concurrency ?? 4,
+    signal,
+  };
+}
+
+/** `grade`: the table, and the class's status; offline without a workspace, live with one. */
+async function grade(
+  names: string[],
+  options: ClassOptions,
+  deps: ClassDeps,
+  workspace?: ClassWorkspace,
+): Promise<number> {
+  const signal = deps.signal ?? new AbortController().signal;
+  if (workspace) deps.onRunStart?.();
+  const grades = await gradeClass(names, deps.projectDir, {
+    concurrency: options.concurrency,
+    ...(workspace ? { live: liveGrading(deps, workspace, signal) } : {}),
+  });
+  const how = workspace
+    ? "live: what each trainee's cluster does"
+    : "offline: each stack file, as pulumi up deploys it";
+  deps.stdout.write(
+    `class grade: ${names.length} trainee${names.length === 1 ? "" : "s"} of ${options.roster}, ${how}\n\n${gradeTable(grades)}`,
+  );
+  if (signal.aborted) return 130;
+  return gradeExitStatus(grades);
+}
+
+/**
+ * `report`: the page, written to DIR/index.html. Its status says whether it was written (0), not
+ * how the class stands: the page says that.
+ */
+async function report(
+  names: string[],
+  roster: Roster,
+  options: ClassOptions,
+  deps: ClassDeps,
+  workspace: ClassWorkspace | { problem: string },
+): Promise<number> {
+  const signal = deps.signal ?? new AbortController().signal;
+  const grades = await gradeClass(names, deps.projectDir, { concurrency: options.concurrency });
+  let live;
+  if (options.live && !("problem" in workspace)) {
+    deps.onRunStart?.();
+    live = await gradeClass(names, deps.projectDir, {
+      concurrency: options.concurrency,
+      live: liveGrading(deps, workspace, signal),
+    });
+    if (signal.aborted) return 130;
+  }
+  const shownDir = options.out ?? REPORT_DIR;
+  const dir = path.resolve(deps.cwd ?? process.cwd(), shownDir);
+  const html = await classReport({
+    roster: options.roster,
+    ...(roster.endsAt ? { endsAt: roster.endsAt } : {}),
+    now: (deps.now ?? Date.now)(),
+    grades,
+    ...(live ? { live } : {}),
+    dir,
+    shownDir,
+    workspace,
+    concurrency: options.concurrency,
+  });
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, "index.html"), html);
+  const notes = "problem" in workspace ? ` (without the stacks' last updates and outputs: ${workspace.problem})` : "";
+  deps.stdout.write(
+    `${path.join(shownDir, "index.html")}: written, ${names.length} trainee${names.length === 1 ? "" : "s"}, ${(Buffer.byteLength(html) / 1024).toFixed(1)} KiB${notes}\n`,
+  );
+  return 0;
+}
+
 if (require.main === module) {
   const controller = new AbortController();
   let running = false;
@@ -372,7 +524,7 @@ if (require.main === module) {
     },
     (error) => {
       process.stderr.write(`class: internal error: ${(error as Error).stack ?? error}\n`);
-      process.exitCode = 3;
+      process.exitCode = INTERNAL_ERROR_STATUS;
     },
   );
 }

@@ -8,6 +8,7 @@ import { StackNotFoundError, UpdateSummary } from "@pulumi/pulumi/automation";
 import { PROJECT } from "../config/keys";
 import { readStackConfig, stageFrom } from "../verifier/lab/stack";
 import type { ClassStack, ClassWorkspace } from "./automation";
+import type { ClusterAccess } from "./grade";
 import { columns } from "./display";
 import { pool } from "./pool";
 import { firstErrorLine, isDone } from "./runner";
@@ -15,7 +16,7 @@ import { firstErrorLine, isDone } from "./runner";
 /** Where `outputs` writes the trainees' kubeconfigs, beside Pulumi.yaml; .gitignore ignores it. */
 export const KUBECONFIG_DIR = "kubeconfigs";
 
-async function selectOrUndefined(workspace: ClassWorkspace, trainee: string): Promise<ClassStack | undefined> {
+export async function selectOrUndefined(workspace: ClassWorkspace, trainee: string): Promise<ClassStack | undefined> {
   try {
     return await workspace.selectStack(trainee);
   } catch (error) {
@@ -133,5 +134,66 @@ function writePrivate(file: string, text: string): void {
     fs.writeSync(fd, text.endsWith("\n") ? text : `${text}\n`);
   } finally {
     fs.closeSync(fd);
+  }
+}
+
+/** A trainee's cluster for live grading: the stack's kubeconfig output, or why there is none. */
+export async function stackCluster(workspace: ClassWorkspace, trainee: string): Promise<ClusterAccess> {
+  try {
+    const stack = await selectOrUndefined(workspace, trainee);
+    if (!stack) return { problem: "no stack yet: run up first" };
+    const kubeconfig = (await stack.outputs()).kubeconfig?.value as unknown;
+    if (typeof kubeconfig !== "string" || kubeconfig === "") {
+      return { problem: "no kubeconfig output: the stack has not been up (or was destroyed)" };
+    }
+    return { kubeconfig };
+  } catch (error) {
+    return { problem: `the stack cannot be read: ${firstErrorLine(undefined, error, trainee)}` };
+  }
+}
+
+/** The stack outputs the lab marks secret by name, kept off the trainer's page even unmarked. */
+const SECRET_OUTPUTS = ["kubeconfig", "mysqlRootPassword"];
+
+/** What the backend says about a trainee's stack, for the trainer's page: never a secret. */
+export interface StackState {
+  /** `update 3, 2026-01-06 09:00 UTC`, "no stack yet", "none", or why it cannot be read. */
+  lastUpdate: string;
+  /** The last update's result (succeeded, failed, ...), when there is one. */
+  result?: string;
+  /** The outputs that are not secret, by name, as text. */
+  outputs: Record<string, string>;
+  /** The outputs left out as secret, by name (their names only). */
+  secretOutputs: string[];
+}
+
+/**
+ * A trainee's stack as the backend has it: its last update and its outputs, less every output the
+ * backend marks secret and those the lab makes secret (kubeconfig, mysqlRootPassword), whose
+ * values never leave this function.
+ */
+export async function stackState(workspace: ClassWorkspace, trainee: string): Promise<StackState> {
+  try {
+    const stack = await selectOrUndefined(workspace, trainee);
+    if (!stack) return { lastUpdate: "no stack yet", outputs: {}, secretOutputs: [] };
+    const [last] = await stack.history(1, 1, false);
+    const outputs: Record<string, string> = {};
+    const secretOutputs: string[] = [];
+    for (const [name, output] of Object.entries(await stack.outputs())) {
+      if (output.secret || SECRET_OUTPUTS.includes(name)) secretOutputs.push(name);
+      else outputs[name] = typeof output.value === "string" ? output.value : JSON.stringify(output.value);
+    }
+    return {
+      lastUpdate: last ? describe(last) : "none",
+      ...(last ? { result: last.result } : {}),
+      outputs,
+      secretOutputs: secretOutputs.sort(),
+    };
+  } catch (error) {
+    return {
+      lastUpdate: `cannot be read: ${firstErrorLine(undefined, error, trainee)}`,
+      outputs: {},
+      secretOutputs: [],
+    };
   }
 }

@@ -44,6 +44,17 @@ export interface RosterResult {
   /** `file:line: what is wrong`, every one of them. */
   problems: string[];
   warnings: string[];
+  /**
+   * With `deferExercises`: the problems of trainees' exercise folders, worded as `problems` are,
+   * left out of them. A folder is the trainee's answer, not the trainer's roster: one trainee's
+   * unfinished answer must not stop the class's commands for everyone else.
+   */
+  deferred?: { trainee: string; problem: string }[];
+}
+
+export interface RosterOptions {
+  /** Report the problems of exercise folders apart (RosterResult.deferred) instead of refusing the roster. */
+  deferExercises?: boolean;
 }
 
 /** The keys a plain-text roster may not hold: the lab's secrets, as config/keys.ts marks them. */
@@ -71,11 +82,14 @@ export const CONFIG_NAMESPACES: string[] = [
 
 const TOP_LEVEL = ["defaults", "trainees", "endsAt"];
 
+/** The configuration key of a trainee's exercise folder (issue 15), in full. */
+export const EXERCISE_KEY = `${PROJECT}:exercise`;
+
 /**
  * Reads and validates the roster; the stack files beside `projectDir` complete each trainee's
  * configuration. `shown` names the file in messages (as the trainer typed it).
  */
-export function readRoster(file: string, projectDir: string, shown = file): RosterResult {
+export function readRoster(file: string, projectDir: string, shown = file, options: RosterOptions = {}): RosterResult {
   let text: string;
   try {
     text = fs.readFileSync(file, "utf8");
@@ -87,22 +101,34 @@ export function readRoster(file: string, projectDir: string, shown = file): Rost
       warnings: [],
     };
   }
-  return parseRoster(text, shown, projectDir);
+  return parseRoster(text, shown, projectDir, options);
 }
 
 /** Validates a roster's text; `file` names it in messages. */
-export function parseRoster(text: string, file: string, projectDir: string): RosterResult {
+export function parseRoster(text: string, file: string, projectDir: string, options: RosterOptions = {}): RosterResult {
   const { trainees, endsAt, problems } = readEntries(text);
   const warnings: string[] = [];
+  const deferred: (Problem & { trainee: string })[] = [];
   const problem = (line: number, message: string) => problems.push({ line, text: message });
   if (trainees) {
     checkNames(trainees, problem);
-    for (const p of checkLabConfigs(trainees, projectDir, warnings)) problem(p.line, p.text);
+    for (const p of checkLabConfigs(trainees, projectDir, warnings)) {
+      if (options.deferExercises && p.key === EXERCISE_KEY) {
+        for (const trainee of p.who) deferred.push({ line: p.line, text: p.text, trainee });
+      } else problem(p.line, p.text);
+    }
   }
   return {
     roster: problems.length === 0 && trainees ? { file, trainees, endsAt } : undefined,
     problems: numbered(problems, file),
     warnings,
+    ...(options.deferExercises
+      ? {
+          deferred: deferred
+            .sort((a, b) => a.line - b.line)
+            .map((d) => ({ trainee: d.trainee, problem: `${file}:${d.line}: ${d.text}` })),
+        }
+      : {}),
   };
 }
 
@@ -363,7 +389,7 @@ function checkLabConfigs(
   trainees: RosterTrainee[],
   projectDir: string,
   warnings: string[],
-): { line: number; text: string }[] {
+): { line: number; text: string; key: string; who: string[] }[] {
   type From = "defaults" | "trainee" | "file";
   const found = new Map<string, { line: number; text: string; from: From; key: string; who: string[] }>();
   const add = (line: number, text: string, from: From, key: string, who: string) => {
@@ -403,10 +429,15 @@ function checkLabConfigs(
     if (entry.from === "defaults") {
       const inheriting = trainees.filter((t) => t.origin[entry.key]?.from === "defaults").map((t) => t.name);
       const all = inheriting.every((name) => entry.who.includes(name));
-      return { line: entry.line, text: `defaults${all ? "" : ` (for ${entry.who.join(", ")})`}: ${entry.text}` };
+      return {
+        line: entry.line,
+        text: `defaults${all ? "" : ` (for ${entry.who.join(", ")})`}: ${entry.text}`,
+        key: entry.key,
+        who: entry.who,
+      };
     }
     const [who] = entry.who;
     const where = entry.from === "file" ? `${who}: ${stackFileName(who)} (a value the roster does not set)` : who;
-    return { line: entry.line, text: `${where}: ${entry.text}` };
+    return { line: entry.line, text: `${where}: ${entry.text}`, key: entry.key, who: entry.who };
   });
 }

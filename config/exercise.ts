@@ -68,7 +68,7 @@ const versionsText = (versions: readonly string[]) =>
   versions.length === 1 ? versions[0] : `${versions.slice(0, -1).join(", ")} or ${versions[versions.length - 1]}`;
 
 /** How a file or folder is named in messages: relative to the project root when inside it. */
-function shownPath(file: string, projectDir: string): string {
+export function shownPath(file: string, projectDir: string): string {
   const relative = path.relative(projectDir, file);
   return relative === "" || relative.startsWith("..") || path.isAbsolute(relative) ? file : relative;
 }

@@ -292,6 +292,14 @@ describe("the renderings", () => {
     expect(result.stdout).toContain("Claims of docs/lab.md for this stage: 16 hold, 0 fail\n");
   });
 
+  it("--json-out writes the JSON report too, whatever --format prints", async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "json-out-")), "report.json");
+    const markdown = await verify("--stage", "default-deny", "--format", "markdown", "--json-out", file);
+    expect(markdown.status).toBe(0);
+    expect(markdown.stdout.startsWith("## Stage 2: `default-deny`")).toBe(true);
+    expect(fs.readFileSync(file, "utf8")).toBe((await verify("--stage", "default-deny", "--format", "json")).stdout);
+  });
+
   it("writes Markdown tables a pull request renders", async () => {
     const result = await verify("--all-stages", "--format", "markdown");
     const lines = result.stdout.split("\n");

@@ -349,6 +349,11 @@ describe("bad input: exit 2, naming the file, the object and the field", () => {
       "--stage: not with --all-stages, which checks every stage",
     ],
     ["an option without its value", ["--format"], "--format: needs a value"],
+    [
+      "a JSON copy of a stream of cells",
+      ["--manifests", `${FIXTURES}/two-tier`, "--format", "jsonl", "--json-out", "cells.json"],
+      "--json-out: not with --format jsonl, which streams cells rather than a report",
+    ],
   ];
   it.each(cases)("%s", async (_what, argv, message) => {
     const result = await verify(...argv);

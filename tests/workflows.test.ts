@@ -222,6 +222,7 @@ describe("the workflows in .github/workflows", () => {
     expect(installs.map(([file]) => file).sort()).toEqual([
       ".github/workflows/class-teardown.yml",
       ".github/workflows/class.yml",
+      ".github/workflows/class.yml",
       ".github/workflows/e2e-kind.yml",
       ".github/workflows/pull-request.yml",
     ]);
@@ -775,7 +776,7 @@ function runStep(
     dir,
   );
   const read = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "");
-  return { ...result, output: read(output), summary: read(summary) };
+  return { ...result, output: read(output), summary: read(summary), temp };
 }
 
 /** A glob of `on.push.paths` as GitHub matches it: `**` any characters, `*` any but "/". */
@@ -846,6 +847,7 @@ describe("class.yml", () => {
       "Pulumi.alice.yaml",
       "class.yaml",
       "exercises/bob/deny.yaml",
+      "verifier/kube/yaml.ts",
       "README.md",
       "docs/lab.md",
       "tests/lab.test.ts",
@@ -856,7 +858,7 @@ describe("class.yml", () => {
     ];
     const started = sample.filter((file) => paths.some((glob) => globMatches(glob, file)));
     expect(started).toEqual(sample.filter(reads));
-    expect(started).toEqual(sample.slice(0, 9));
+    expect(started).toEqual(sample.slice(0, 10));
   });
 
   it("a first job computes the stacks with class affected, from the whole history, reading the repository only", () => {
@@ -1014,6 +1016,7 @@ describe("class.yml", () => {
       "pulumi/actions",
       "Run the class runner on the stack",
       "Live proof",
+      "Keep the live proof for the trainer's page",
       "Offline verdict (the grade, for an exercise stack)",
       "How to reach the lab",
     ]);
@@ -1028,7 +1031,19 @@ describe("class.yml", () => {
     expect(live.if).toBe(
       "${{ !cancelled() && steps.run.outcome == 'success' && (env.COMMAND == 'up' || env.COMMAND == 'refresh') }}",
     );
-    expect(live.run).toContain('npm run --silent verify -- --live --stack "$STACK" --format markdown > live.md');
+    expect(live.id).toBe("live");
+    expect(live.run).toContain(
+      'npm run --silent verify -- --live --stack "$STACK" --format markdown --json-out "live/$STACK.json" > live.md',
+    );
+    const keep = step("class", "Keep the live proof for the trainer's page");
+    expect(keep.if).toBe("${{ !cancelled() && steps.live.outcome != 'skipped' }}");
+    expect(keep.uses).toBe("actions/upload-artifact@043fb46d1a93c77aae656e7c1c64a875d1fc6a0a");
+    expect(keep.with).toEqual({
+      name: "live-${{ matrix.stack }}",
+      path: "live/",
+      "if-no-files-found": "ignore",
+      "retention-days": 7,
+    });
     const verdict = step("class", "Offline verdict (the grade, for an exercise stack)");
     expect(verdict.if).toBe("${{ !cancelled() && env.COMMAND != 'destroy' }}");
     expect(verdict.run).toContain('npm run --silent verify -- --stack "$STACK" --format markdown > grade.md');
@@ -1063,7 +1078,9 @@ describe("class.yml", () => {
         { ...env, FAKE_NPM_STDOUT: "# Live\n", FAKE_NPM_STATUS: "1" },
         fake.bin,
       );
-      expect(fake.calls()).toEqual(["npm run --silent verify -- --live --stack alice --format markdown"]);
+      expect(fake.calls()).toEqual([
+        "npm run --silent verify -- --live --stack alice --format markdown --json-out live/alice.json",
+      ]);
       expect(result.status).toBe(1);
       expect(result.summary).toBe("## Live proof (verify --live, exit 1)\n\n# Live\n\n");
     });
@@ -1118,6 +1135,100 @@ describe("class.yml", () => {
         ].join("\n"),
       );
       expect(klass().text).not.toContain("--show-secrets");
+    });
+  });
+
+  describe("the trainer's page", () => {
+    const SECRETS = {
+      PULUMI_ACCESS_TOKEN: "${{ secrets.PULUMI_ACCESS_TOKEN }}",
+      PULUMI_CONFIG_PASSPHRASE: "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}",
+      AWS_ACCESS_KEY_ID: "${{ secrets.AWS_ACCESS_KEY_ID }}",
+      AWS_SECRET_ACCESS_KEY: "${{ secrets.AWS_SECRET_ACCESS_KEY }}",
+    };
+
+    it("is made after every run that read the roster, whatever the legs did, in the class environment", () => {
+      const report = jobs().report;
+      expect(report.needs).toEqual(["stacks", "class"]);
+      expect(report.if).toBe("${{ !cancelled() && needs.stacks.result == 'success' }}");
+      expect(report.environment).toBe("class");
+      expect(report.permissions).toEqual({ contents: "read", "id-token": "write" });
+      expect(report.env).toEqual({
+        PULUMI_BACKEND_URL: "${{ vars.PULUMI_BACKEND_URL }}",
+        AZURE_STORAGE_ACCOUNT: "${{ vars.AZURE_STORAGE_ACCOUNT }}",
+        AWS_REGION: "${{ vars.AWS_REGION }}",
+      });
+      expect(stepNames("report")).toEqual([
+        "actions/checkout",
+        "actions/setup-node",
+        "Install",
+        "azure/login",
+        "pulumi/actions",
+        "actions/download-artifact",
+        "Write the trainer's page",
+        "actions/upload-artifact",
+        "The page alone, for GitHub Pages",
+        "actions/upload-pages-artifact",
+      ]);
+      const steps = jobs().report.steps as Record<string, any>[];
+      const withSecrets = steps.filter((s) => JSON.stringify(s).includes("secrets.")).map((s) => [s.name, s.env]);
+      expect(withSecrets).toEqual([["Write the trainer's page", SECRETS]]);
+      expect(steps.find((s) => String(s.uses).startsWith("actions/download-artifact@"))!.with).toEqual({
+        pattern: "live-*",
+        path: "class-report/live",
+        "merge-multiple": true,
+      });
+      expect(steps.find((s) => String(s.uses).startsWith("actions/upload-artifact@"))!.with).toEqual({
+        name: "class-report",
+        path: "class-report/",
+        "if-no-files-found": "error",
+        "retention-days": 30,
+      });
+    });
+
+    it("writes the page with class report, as the README documents it", () => {
+      const fake = standIns("npm");
+      const result = runStep(step("report", "Write the trainer's page").run, {}, fake.bin);
+      expect(result.status).toBe(0);
+      expect(fake.calls()).toEqual(["npm run --silent class -- report --roster class.yaml --out class-report"]);
+      expect(result.summary).toBe("The trainer's page is the artifact class-report (index.html) of this run.\n");
+      expect(fs.readFileSync(path.join(ROOT, "README.md"), "utf8")).toContain("npm run class -- report");
+      const failing = runStep(step("report", "Write the trainer's page").run, { FAKE_NPM_STATUS: "2" }, fake.bin);
+      expect(failing.status).toBe(2);
+    });
+
+    it("hands GitHub Pages the page alone, only when the trainer sets CLASS_PAGES", () => {
+      const alone = step("report", "The page alone, for GitHub Pages");
+      const upload = (jobs().report.steps as Record<string, any>[]).find((s) =>
+        String(s.uses).startsWith("actions/upload-pages-artifact@"),
+      )!;
+      for (const s of [alone, upload]) expect(s.if).toBe("${{ vars.CLASS_PAGES == 'true' }}");
+      expect(upload.uses).toBe("actions/upload-pages-artifact@fc324d3547104276b827a68afc52ff2a11cc49c9");
+      expect(upload.with).toEqual({ path: "${{ runner.temp }}/pages" });
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "checkout-"));
+      fs.mkdirSync(path.join(dir, "class-report", "live"), { recursive: true });
+      fs.writeFileSync(path.join(dir, "class-report", "index.html"), "<!doctype html>\n");
+      fs.writeFileSync(path.join(dir, "class-report", "live", "alice.json"), "{}\n");
+      const result = runStep(alone.run, {}, standIns().bin, dir);
+      expect(result.status).toBe(0);
+      expect(fs.readdirSync(path.join(result.temp, "pages"))).toEqual(["index.html"]);
+    });
+
+    it("publishes in a job of its own, the only one with pages: write, in the github-pages environment", () => {
+      const pages = jobs().pages;
+      expect(pages.needs).toBe("report");
+      expect(pages.if).toBe("${{ !cancelled() && needs.report.result == 'success' && vars.CLASS_PAGES == 'true' }}");
+      expect(pages.permissions).toEqual({ pages: "write", "id-token": "write" });
+      expect(pages.environment).toEqual({ name: "github-pages", url: "${{ steps.deployment.outputs.page_url }}" });
+      expect(pages.concurrency).toEqual({ group: "class-pages", "cancel-in-progress": false });
+      expect(pages.steps).toEqual([
+        { id: "deployment", uses: "actions/deploy-pages@cd2ce8fcbc39b97be8ca5fce6e763baed58fa128" },
+      ]);
+      const withPages = workflows.flatMap((w) =>
+        Object.entries(w.data.jobs as Record<string, any>)
+          .filter(([, job]) => job.permissions?.pages !== undefined)
+          .map(([id]) => `${w.file}: ${id}`),
+      );
+      expect(withPages).toEqual([".github/workflows/class.yml: pages"]);
     });
   });
 });

@@ -10,6 +10,7 @@
  * exercise's grade: 0 every claim met, 1 one unmet, 3 none unmet but some not judged. 70 for an
  * error the verifier did not expect (verifier/command.ts).
  */
+import * as fs from "fs";
 import * as path from "path";
 import { STAGES, Stage } from "../config/keys";
 import { AdmissionInputError } from "./admission";
@@ -69,6 +70,8 @@ does, and says where the cluster differs from the offline prediction:
 
 All modes:
   --format F          text (default), markdown or json
+  --json-out FILE     also write the report as JSON to FILE, whatever --format prints (the class
+                      workflow keeps each live proof so for the trainer's page)
   --compare BASE.json lead with what changed against a JSON report of the base branch
                       (not with --live)
   --help              this text
@@ -89,6 +92,8 @@ export interface CliOptions {
   to?: Pattern[];
   ports?: PortSpec[];
   format: OutputFormat;
+  /** Also write the JSON report to this file. */
+  jsonOut?: string;
   compare?: string;
   help: boolean;
   /** An exercise folder to grade, as given (relative to the working directory). */
@@ -223,6 +228,11 @@ export function parseArgs(argv: string[]): CliOptions {
         if (v !== undefined) options.compare = v;
         break;
       }
+      case "--json-out": {
+        const v = value();
+        if (v !== undefined) options.jsonOut = v;
+        break;
+      }
       case "--help":
       case "-h":
         options.help = true;
@@ -252,6 +262,8 @@ export function parseArgs(argv: string[]): CliOptions {
   }
   if (options.format === "jsonl" && options.compare !== undefined)
     problems.push("--compare: not with --format jsonl, which writes cells only");
+  if (options.format === "jsonl" && options.jsonOut !== undefined)
+    problems.push("--json-out: not with --format jsonl, which streams cells rather than a report");
   if (options.allStages && options.stage) problems.push("--stage: not with --all-stages, which checks every stage");
   if (options.exercise !== undefined && options.manifests.length === 0) {
     if (options.allStages) problems.push("--all-stages: not with --exercise; an exercise is graded at one stage");
@@ -335,7 +347,9 @@ export async function main(
     const reports = options.live
       ? await interruptible((signal) => run(options, projectDir, signal))
       : await run(options, projectDir);
-    await out(render(reports, options.format, base ? compareReports(base, reports) : undefined));
+    const changes = base ? compareReports(base, reports) : undefined;
+    await out(render(reports, options.format, changes));
+    if (options.jsonOut !== undefined) fs.writeFileSync(options.jsonOut, render(reports, "json", changes));
     // An exercise is graded at one stage: its report is the only one.
     if (reports[0].grade !== undefined) return gradedStatus(reports[0].grade, err);
     let failed = 0;

@@ -24,23 +24,31 @@ describe("flags", () => {
       '--concurrency: "0" is not accepted; expected an integer from 1 to 50',
       '--only: "a,,b" has an empty name; expected names such as alice,bob',
       "--roster: needs a value",
-      "upp: not a command; expected one of init, preview, up, refresh, destroy, status, outputs, affected",
+      "upp: not a command; expected one of init, preview, up, refresh, destroy, status, outputs, grade, report, affected",
     ]);
     expect(parseArgs(["up", "down", "--concurrency"]).problems).toEqual([
       "--concurrency: needs a value",
       "down: unexpected; one command at a time",
     ]);
     expect(parseArgs([]).problems).toEqual([
-      "no command; expected one of init, preview, up, refresh, destroy, status, outputs, affected",
+      "no command; expected one of init, preview, up, refresh, destroy, status, outputs, grade, report, affected",
     ]);
   });
 
   it("each command's own flags, and only there", () => {
-    expect(parseArgs(["up", "--if-ended", "--base", "HEAD~1", "--all"]).problems).toEqual([
+    expect(parseArgs(["up", "--if-ended", "--base", "HEAD~1", "--all", "--live"]).problems).toEqual([
       "--if-ended: only for destroy",
+      "--live: only for grade and report",
       "--base: only for affected",
       "--all: only for affected",
     ]);
+    expect(parseArgs(["grade", "--live", "--only", "bob"]).options).toMatchObject({ command: "grade", live: true });
+    expect(parseArgs(["report", "--live", "--out", "site"]).options).toMatchObject({
+      command: "report",
+      live: true,
+      out: "site",
+    });
+    expect(parseArgs(["grade", "--out", "site"]).problems).toEqual(["--out: only for report"]);
     expect(parseArgs(["affected"]).problems).toEqual([
       "affected: needs --base REF (the commit to compare with) or --all",
     ]);
@@ -57,6 +65,7 @@ describe("flags", () => {
       ifEnded: false,
       base: "main~2",
       all: false,
+      live: false,
       help: false,
     });
     expect(parseArgs(["destroy", "--if-ended"]).options).toMatchObject({ command: "destroy", ifEnded: true });
@@ -72,6 +81,7 @@ describe("flags", () => {
       concurrency: 7,
       ifEnded: false,
       all: false,
+      live: false,
       help: false,
     });
   });
@@ -85,6 +95,7 @@ describe("flags", () => {
       ifEnded: false,
       base: undefined,
       all: false,
+      live: false,
       help: false,
     });
   });
@@ -128,39 +139,48 @@ describe("before anything runs", () => {
       process.env.PATH = savedPath;
     });
 
-    it.each(["preview", "up", "refresh", "destroy", "status", "outputs"])(
-      "%s stops at once and says how to install it, with the other problems",
-      async (command) => {
-        const { dir, roster } = project();
-        fs.writeFileSync(path.join(dir, "Pulumi.alice.yaml"), "config:\n  azure-native:location: westeurope\n");
-        const run = await runCli([command, "--roster", roster], dir, new FakeBackend(), {
-          workspace: automationWorkspace,
-        });
-        expect(run.status).toBe(2);
-        const bob =
-          command === "preview" || command === "up"
-            ? "  Pulumi.bob.yaml: not written yet; run `npm run class -- init` first\n"
-            : "  Pulumi.bob.yaml: no such file; run `npm run class -- init` first\n";
-        expect(run.stderr).toBe(
-          "class: nothing was written or run:\n" +
-            bob +
-            "  the Pulumi CLI cannot be run (`pulumi` is not on PATH); install it with `curl -fsSL https://get.pulumi.com | sh` (or see https://www.pulumi.com/docs/iac/download-install/), open a new shell so that `pulumi` is on PATH, and run the command again; `init` needs no CLI\n",
-        );
-        // status says when the course ends before it needs the CLI.
-        expect(run.stdout).toBe(
-          command === "status"
-            ? `course end: not set (no endsAt in ${roster}), so nothing takes the labs down by itself\n\n`
-            : "",
-        );
-      },
-    );
-
-    it("init needs no CLI", async () => {
+    it.each([
+      ["preview", ""],
+      ["up", ""],
+      ["refresh", ""],
+      ["destroy", ""],
+      ["status", ""],
+      ["outputs", ""],
+      ["grade", "--live"],
+    ])("%s %s stops at once and says how to install it, with the other problems", async (command, flag) => {
       const { dir, roster } = project();
-      const run = await runCli(["init", "--roster", roster], dir, new FakeBackend(), {
+      fs.writeFileSync(path.join(dir, "Pulumi.alice.yaml"), "config:\n  azure-native:location: westeurope\n");
+      const run = await runCli([command, ...(flag ? [flag] : []), "--roster", roster], dir, new FakeBackend(), {
         workspace: automationWorkspace,
       });
-      expect(run.status).toBe(0);
+      expect(run.status).toBe(2);
+      const bob =
+        command === "preview" || command === "up" || command === "grade"
+          ? "  Pulumi.bob.yaml: not written yet; run `npm run class -- init` first\n"
+          : "  Pulumi.bob.yaml: no such file; run `npm run class -- init` first\n";
+      expect(run.stderr).toBe(
+        "class: nothing was written or run:\n" +
+          bob +
+          "  the Pulumi CLI cannot be run (`pulumi` is not on PATH); install it with `curl -fsSL https://get.pulumi.com | sh` (or see https://www.pulumi.com/docs/iac/download-install/), open a new shell so that `pulumi` is on PATH, and run the command again; `init` needs no CLI\n",
+      );
+      // status says when the course ends before it needs the CLI.
+      expect(run.stdout).toBe(
+        command === "status"
+          ? `course end: not set (no endsAt in ${roster}), so nothing takes the labs down by itself\n\n`
+          : "",
+      );
+    });
+
+    it("init needs no CLI, nor does grade offline", async () => {
+      const { dir, roster } = project();
+      const init = await runCli(["init", "--roster", roster], dir, new FakeBackend(), {
+        workspace: automationWorkspace,
+      });
+      expect(init.status).toBe(0);
+      const grade = await runCli(["grade", "--roster", roster], dir, new FakeBackend(), {
+        workspace: automationWorkspace,
+      });
+      expect([grade.status, grade.stderr]).toEqual([0, ""]);
     });
   });
 

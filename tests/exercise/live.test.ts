@@ -7,7 +7,7 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { labCluster, MYSQL_IP, PHPMYADMIN_POD } from "../live/lab-cluster";
+import { defaultDenyExercise, MYSQL_IP, PHPMYADMIN_POD } from "../live/lab-cluster";
 import { kubeconfigFor, StandIn, type StandInOptions } from "../live/stand-in";
 
 const ROOT = path.join(__dirname, "..", "..");
@@ -45,25 +45,10 @@ async function gradeLive(options: StandInOptions): Promise<{ status: number | nu
   return { status: result.status, report: JSON.parse(result.stdout), stderr: result.stderr };
 }
 
-/** The lab at stage app with no Gatekeeper policy: every request admitted, no binding. */
-const APP_STAGE: Partial<StandInOptions> = { admit: () => undefined, bindings: [] };
-
 describe("verify --live with an exercise, on a cluster that enforces it", () => {
   let run: { status: number | null; report: any; stderr: string };
   beforeAll(async () => {
-    run = await gradeLive(
-      labCluster({
-        ...APP_STAGE,
-        network(from, to, host, port) {
-          // The trainee's default-deny-all: nothing into data, nothing out of it.
-          if (from.metadata.namespace === "data") return "drop";
-          if (host === "1.1.1.1") return port === 443 ? "connect" : "drop";
-          if (to === undefined || to.metadata.namespace === "data") return "drop";
-          return to.metadata.name === PHPMYADMIN_POD && port === 80 ? "connect" : "refuse";
-        },
-        dns: (from) => (from.metadata.namespace === "data" ? "drop" : "answer"),
-      }),
-    );
+    run = await gradeLive(defaultDenyExercise(true));
   });
 
   it("grades what the cluster did: every claim met, exit 0", () => {
@@ -101,18 +86,7 @@ describe("verify --live with an exercise, on a cluster that enforces it", () => 
 describe("verify --live with an exercise, on a network plugin that enforces no NetworkPolicy", () => {
   let run: { status: number | null; report: any; stderr: string };
   beforeAll(async () => {
-    run = await gradeLive(
-      labCluster({
-        ...APP_STAGE,
-        network(_from, to, host, port) {
-          if (host === "1.1.1.1") return port === 443 ? "connect" : "drop";
-          if (to === undefined) return "drop";
-          const listens = to.metadata.name === PHPMYADMIN_POD ? port === 80 : port === 3306;
-          return listens ? "connect" : "refuse";
-        },
-        dns: () => "answer",
-      }),
-    );
+    run = await gradeLive(defaultDenyExercise(false));
   });
 
   const mysqlFlows = [

@@ -136,3 +136,25 @@ export function labCluster(overrides: Partial<StandInOptions> = {}): StandInOpti
     ...overrides,
   };
 }
+
+/**
+ * The lab at stage app with a trainee's default deny in data (exercises/example), as a stand-in:
+ * no Gatekeeper policy (every request admitted, no binding), and the network either enforcing the
+ * default deny (nothing into data, nothing out of it) or run by a plugin that enforces no
+ * NetworkPolicy at all.
+ */
+export function defaultDenyExercise(enforced: boolean): StandInOptions {
+  return labCluster({
+    admit: () => undefined,
+    bindings: [],
+    network(from, to, host, port) {
+      if (enforced && from.metadata.namespace === "data") return "drop";
+      if (host === "1.1.1.1") return port === 443 ? "connect" : "drop";
+      if (to === undefined) return "drop";
+      if (enforced && to.metadata.namespace === "data") return "drop";
+      const listens = to.metadata.name === PHPMYADMIN_POD ? port === 80 : port === 3306;
+      return listens ? "connect" : "refuse";
+    },
+    dns: (from) => (enforced && from.metadata.namespace === "data" ? "drop" : "answer"),
+  });
+}

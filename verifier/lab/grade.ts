@@ -153,6 +153,28 @@ export function gradeObserved(
   return { claims, differences };
 }
 
+/**
+ * The lab's own answer, graded as an exercise is, for a stack that sets no exercise (the class
+ * grades every trainee): a claim is met when the report's verdict is what the stage expects; in
+ * live mode (the claims' `observed`), when the cluster did it, and not judged where the cluster
+ * could not be asked or refused the connection, as gradeObserved has it. The policies are the
+ * lab's, so a hint names no file: it is the verifier's reason, or live, the evidence.
+ */
+export function labAnswerClaims(report: Report): GradedClaim[] {
+  return report.claims.map((claim): GradedClaim => {
+    const base = { claim: claim.claim, kind: claim.kind, expected: claim.expected, file: null, line: null };
+    if (claim.observed === undefined) {
+      return { ...base, found: claim.computed, met: claim.holds, hint: claim.holds ? null : claim.reason };
+    }
+    const evidence = claim.evidence ?? "";
+    if (claim.observed === "not probed" || claim.observed === "refused") {
+      return { ...base, found: claim.observed, met: null, hint: evidence };
+    }
+    const met = claim.observed === claim.expected;
+    return { ...base, found: claim.observed, met, hint: met ? null : evidence };
+  });
+}
+
 /** The report of a configuration with an exercise, at a stage, with its grade. */
 export async function exerciseReport(config: StackConfig, stage: Stage): Promise<Report> {
   const { model, exercise } = await labModel(config, stage);

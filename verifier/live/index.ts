@@ -42,7 +42,13 @@ export interface LiveOptions {
   /** The stack whose configuration the prediction is made for and, without `kubeconfig`, whose cluster. */
   stack?: string;
   stage?: Stage;
+  /** The cluster's kubeconfig file. */
   kubeconfig?: string;
+  /**
+   * The cluster's kubeconfig itself, for a caller that has read the stack's output already (the
+   * class, through its own Automation API workspace); the file wins when both are given.
+   */
+  kubeconfigText?: string;
   context?: string;
   /** Bound on one connection or DNS lookup. */
   probeTimeoutSeconds: number;
@@ -92,7 +98,7 @@ async function run(options: LiveOptions, projectDir: string, log: ProbeLog): Pro
   const target =
     options.kubeconfig !== undefined
       ? { file: options.kubeconfig }
-      : { text: await stackKubeconfig(options.stack!, projectDir) };
+      : { text: options.kubeconfigText ?? (await stackKubeconfig(options.stack!, projectDir)) };
   const { connect } = await import("./kube");
   const bounds = new Bounds(options.deadlineSeconds, options.signal);
   const connectTo = (signal: AbortSignal) =>
