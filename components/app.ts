@@ -3,7 +3,7 @@ import * as random from "@pulumi/random";
 import { Namespace, Secret, Service } from "@pulumi/kubernetes/core/v1";
 import { Deployment, StatefulSet } from "@pulumi/kubernetes/apps/v1";
 import { Provider } from "@pulumi/kubernetes/provider";
-import { IMAGES } from "./images";
+import { IMAGES } from "../config/images";
 
 export const APP_NAMESPACE = "app";
 export const DATA_NAMESPACE = "data";

@@ -1,5 +1,5 @@
 import { lookAlikeEntries, lookAlikeWarning } from "../policies/k8sallowedrepos/template";
-import { IMAGES } from "../components/images";
+import { IMAGES } from "./images";
 import { canonicalCidr, parseCidr } from "./cidr";
 import {
   CONFIG_KEYS,

@@ -30,7 +30,7 @@ import {
   constraintSchema,
   EXPANSION_TEMPLATE_SCHEMA as expansionTemplate,
 } from "../verifier/kube/gatekeeper-schemas";
-import type { Schema } from "../verifier/kube/schema";
+import type { Schema } from "../verifier/kube/json-schema";
 import { OBJECT_META as DECLARED_OBJECT_META, kindModule, readDeclarations } from "../scripts/kubernetes-models";
 
 const ROOT = path.join(__dirname, "..");

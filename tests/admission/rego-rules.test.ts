@@ -1,5 +1,5 @@
 // Gatekeeper's rules for the Rego of a ConstraintTemplate, one by one, on small templates.
-import { regoOf, regoProblems } from "../../verifier/admission/rego-rules";
+import { regoOf, regoProblems } from "../support/rego-rules";
 
 const template = (code: object[], rego?: string) => ({
   apiVersion: "templates.gatekeeper.sh/v1",

@@ -7,7 +7,7 @@
  * The denial messages are written here from the sources enforcement.ts cites, not taken from the
  * verifier: they are what the verifier's prediction is checked against.
  */
-import { IMAGES } from "../../components/images";
+import { IMAGES } from "../../config/images";
 import type { AdmissionRequest, KubeObject, StandInOptions, Status } from "./stand-in";
 
 const ALLOWED: Record<string, string> = {

@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
-import { IMAGES } from "../../components/images";
+import { IMAGES } from "../../config/images";
 import { gatekeeper, labCluster, MYSQL_IP, PHPMYADMIN_IP, PHPMYADMIN_POD } from "./lab-cluster";
 import { kubeconfigFor, StandIn, type KubeObject, type StandInOptions } from "./stand-in";
 

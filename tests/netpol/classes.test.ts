@@ -12,7 +12,7 @@ import {
   TableEntry,
 } from "../../verifier/netpol";
 import { partitionPods } from "../../verifier/netpol/classes";
-import { clusterSources, generateCluster } from "../../verifier/netpol/generate";
+import { clusterSources, generateCluster } from "../../bench/generate";
 import { buildModel } from "../../verifier/netpol/model";
 
 function pod(id: string, labels: Record<string, string>, extra: Partial<PodInfo> = {}): PodInfo {

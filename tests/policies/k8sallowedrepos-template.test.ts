@@ -8,7 +8,7 @@ import {
   lookAlikeEntries,
   lookAlikeWarning,
 } from "../../policies/k8sallowedrepos/template";
-import { regoOf, regoProblems } from "../../verifier/admission/rego-rules";
+import { regoOf, regoProblems } from "../support/rego-rules";
 
 const policyDir = path.join(__dirname, "..", "..", "policies", "k8sallowedrepos");
 const read = (file: string): string => fs.readFileSync(path.join(policyDir, file), "utf8");

@@ -13,24 +13,8 @@
  */
 import generated from "./schemas.generated.json";
 import { CONSTRAINT_TEMPLATE_SCHEMA, constraintSchema, EXPANSION_TEMPLATE_SCHEMA } from "./gatekeeper-schemas";
+import type { JsonType, Schema } from "./json-schema";
 import { isRecord } from "./object";
-
-export type JsonType = "string" | "number" | "integer" | "boolean" | "object" | "array" | "null";
-
-export interface Schema {
-  type?: JsonType | JsonType[];
-  properties?: Record<string, Schema>;
-  additionalProperties?: Schema | boolean;
-  items?: Schema;
-  $ref?: string;
-  enum?: unknown[];
-  const?: unknown;
-  allOf?: Schema[];
-  if?: Schema;
-  then?: Schema;
-  "x-kubernetes-int-or-string"?: boolean;
-  [keyword: string]: unknown;
-}
 
 const definitions = generated.definitions as Record<string, Schema>;
 const kinds = generated.kinds as Record<string, string>;

@@ -50,9 +50,8 @@ import {
   parametersSchema,
   propertySchema,
   typeAccepts,
-  type JsonType,
-  type Schema,
 } from "./schema";
+import type { JsonType, Schema } from "./json-schema";
 
 /** The yaml library's YAML 1.1 scalar tags (null, bool, int, float), less what go-yaml v2 leaves a string. */
 export const KUBE_SCALAR_TAGS: ScalarTag[] = new Document(null, { version: "1.1" }).schema.tags.filter(

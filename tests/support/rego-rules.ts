@@ -17,7 +17,7 @@
  * reads the text after removing comments and string literals; it does not parse Rego, so it
  * judges only the rules above, never the policy's logic.
  */
-import { isRecord } from "../kube/object";
+import { isRecord } from "../../verifier/kube/object";
 
 /** The Rego Gatekeeper's Rego engine would compile for a template, and how it would read it. */
 export interface RegoInTemplate {

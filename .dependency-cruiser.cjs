@@ -1,0 +1,73 @@
+// The shape of the code, checked by `npm run lint` (dependency-cruiser): the layout shows the
+// architecture, and these rules keep it that way. tests/architecture.test.ts runs them on a copy
+// with a cycle added, so that they are known to fail.
+
+/** What runs: the program, the commands, the scripts and the benchmarks. */
+const ENTRY_POINTS = [
+  "^index\\.ts$",
+  "^verifier/cli\\.ts$",
+  "^class/cli\\.ts$",
+  "^verifier/live/e2e\\.ts$",
+  "^scripts/[^/]+\\.ts$",
+  "^bench/[^/]+\\.ts$",
+];
+
+/** The product: everything but the tests. */
+const PRODUCT = "^(index\\.ts|config/|components/|policies/|verifier/|class/|scripts/|bench/)";
+
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: "no-cycles",
+      comment: "A module that needs itself, through others: split what both sides need into a module of its own.",
+      severity: "error",
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: "config-below-components",
+      comment: "config/ parses and validates the configuration once, below the components that build from it.",
+      severity: "error",
+      from: { path: "^config/" },
+      to: { path: "^(components/|index\\.ts$)" },
+    },
+    {
+      name: "components-below-the-program",
+      comment: "components/ build the graph; index.ts only hands Pulumi its outputs.",
+      severity: "error",
+      from: { path: "^components/" },
+      to: { path: "^index\\.ts$" },
+    },
+    {
+      name: "engines-stand-alone",
+      comment:
+        "The engines (NetworkPolicy, admission, the kubectl-faithful reader) judge objects from any source: they never load the lab, live mode, the class tooling or the scripts.",
+      severity: "error",
+      from: { path: "^verifier/(netpol|admission|kube)/" },
+      to: { path: "^(verifier/lab/|verifier/live/|class/|components/|scripts/|index\\.ts$)" },
+    },
+    {
+      name: "product-never-loads-tests",
+      comment: "Stand-ins and fixtures live in tests/; nothing that ships depends on them.",
+      severity: "error",
+      from: { path: PRODUCT },
+      to: { path: "^tests/" },
+    },
+    {
+      name: "no-product-file-only-tests-use",
+      comment:
+        "A product file that nothing that runs reaches (the program, the commands, the scripts, the benchmarks) is dead, or test code in the wrong place.",
+      severity: "error",
+      from: { path: ENTRY_POINTS },
+      to: { path: PRODUCT, pathNot: ENTRY_POINTS, reachable: false },
+    },
+  ],
+  options: {
+    // Type-only imports count: a cycle of types is still a cycle of modules a reader must follow.
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: "tsconfig.json" },
+    doNotFollow: { path: "node_modules" },
+    exclude: { path: "^(node_modules|bin|coverage)/" },
+  },
+};
