@@ -48,6 +48,14 @@ module.exports = {
       to: { path: "^(verifier/lab/|verifier/live/|class/|components/|scripts/|index\\.ts$)" },
     },
     {
+      name: "program-parses-no-yaml",
+      comment:
+        "The program reads its policy sources as JSON (policies/cel-json.ts): a YAML library would cost every preview more than all of the lab's own modules (npm run bench).",
+      severity: "error",
+      from: { path: "^index\\.ts$" },
+      to: { path: "^node_modules/(yaml|js-yaml)/", reachable: true },
+    },
+    {
       name: "product-never-loads-tests",
       comment: "Stand-ins and fixtures live in tests/; nothing that ships depends on them.",
       severity: "error",
@@ -68,6 +76,9 @@ module.exports = {
     tsPreCompilationDeps: true,
     tsConfig: { fileName: "tsconfig.json" },
     doNotFollow: { path: "node_modules" },
-    exclude: { path: "^(node_modules|bin|coverage)/" },
+    // npm installs packages as folders; only the architecture test's copy links node_modules, and
+    // its packages must still read as node_modules/<package>.
+    preserveSymlinks: true,
+    exclude: { path: "^(bin|coverage)/" },
   },
 };

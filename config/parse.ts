@@ -1,4 +1,4 @@
-import { lookAlikeEntries, lookAlikeWarning } from "../policies/k8sallowedrepos/template";
+import { lookAlikeEntries, lookAlikeWarning } from "../policies/k8sallowedrepos/look-alike";
 import { IMAGES } from "./images";
 import { canonicalCidr, parseCidr } from "./cidr";
 import {

@@ -1,6 +1,9 @@
 /**
- * Renders every policy suite (policies/<policy>/suite.yaml + samples/) into the Rego module
- * that the policy's `opa test` unit tests read (policies/<policy>/samples.generated.rego).
+ * Renders what the policies' own files are read through:
+ * - every policy suite (policies/<policy>/suite.yaml + samples/) into the Rego module that the
+ *   policy's `opa test` unit tests read (policies/<policy>/samples.generated.rego);
+ * - every CEL source (policies/<policy>/src.cel.yaml) into the JSON the program reads
+ *   (policies/<policy>/src.cel.generated.json; policies/cel-json.ts says why).
  *
  *   npx tsx scripts/gen-policy-data.ts          write the files
  *   npx tsx scripts/gen-policy-data.ts --check  exit 1, naming them, when a file is stale
@@ -9,6 +12,8 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { parse as parseYaml } from "yaml";
+import { CEL_SOURCE_FILE, celJsonPath } from "../policies/cel-json";
 import { regoSamplesPath, renderRegoSamples } from "../policies/rego-samples";
 import { loadPolicySuite } from "../policies/suite";
 
@@ -23,10 +28,22 @@ export function policyDirs(root: string = POLICIES_DIR): string[] {
     .sort();
 }
 
+/** A CEL source as the JSON the program reads: the same document, nothing added. */
+export function renderCelJson(policyDir: string): string {
+  return `${JSON.stringify(parseYaml(fs.readFileSync(path.join(policyDir, CEL_SOURCE_FILE), "utf8")), null, 2)}\n`;
+}
+
+/** Every generated file of the policies under `root`, with the text it must hold. */
+function renderings(root: string): { file: string; text: string }[] {
+  return policyDirs(root).flatMap((dir) => [
+    { file: regoSamplesPath(dir), text: renderRegoSamples(loadPolicySuite(dir)) },
+    ...(fs.existsSync(path.join(dir, CEL_SOURCE_FILE)) ? [{ file: celJsonPath(dir), text: renderCelJson(dir) }] : []),
+  ]);
+}
+
 /** The generated files whose content on disk differs from a fresh render. */
 export function staleFiles(root: string = POLICIES_DIR): string[] {
-  return policyDirs(root)
-    .map((dir) => ({ file: regoSamplesPath(dir), text: renderRegoSamples(loadPolicySuite(dir)) }))
+  return renderings(root)
     .filter(({ file, text }) => !fs.existsSync(file) || fs.readFileSync(file, "utf8") !== text)
     .map(({ file }) => file);
 }
@@ -38,9 +55,8 @@ function main(argv: string[]): number {
     if (stale.length > 0) console.error("run: npx tsx scripts/gen-policy-data.ts");
     return stale.length === 0 ? 0 : 1;
   }
-  for (const dir of policyDirs()) {
-    const file = regoSamplesPath(dir);
-    fs.writeFileSync(file, renderRegoSamples(loadPolicySuite(dir)));
+  for (const { file, text } of renderings(POLICIES_DIR)) {
+    fs.writeFileSync(file, text);
     console.log(`wrote ${path.relative(process.cwd(), file)}`);
   }
   return 0;

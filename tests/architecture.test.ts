@@ -49,20 +49,23 @@ function depcruise(): { status: number | null; violations: string[] } {
 }
 
 describe("the lint step's rules on the code's shape", () => {
-  it("name exactly what was added: a cycle, a climbing arrow, an engine loading live mode, a product file only tests use", () => {
+  it("name exactly what was added: a cycle, a climbing arrow, an engine loading live mode, a YAML parser in the program, a product file only tests use", () => {
     // The cycle this project had: the schemas of Gatekeeper's kinds and the reader of schemas.
     prepend("verifier/kube/gatekeeper-schemas.ts", 'import type { expectedTypes } from "./schema";');
     // config/ reaching up into the components it sits below.
     prepend("config/parse.ts", 'import type { TwoTierApp } from "../components/app";');
     // The admission engine loading live mode.
     prepend("verifier/admission/wildcard.ts", 'import type { ProbeLog } from "../live/log";');
+    // The program loading a YAML parser.
+    prepend("components/network-policies.ts", 'import "js-yaml";');
     // A product file that only a test imports.
     fs.writeFileSync(path.join(copy, "verifier", "only-tested.ts"), "export const ONLY_TESTED = 1;\n");
     prepend("tests/lab.test.ts", 'import { ONLY_TESTED } from "../verifier/only-tested";');
 
     expect(depcruise()).toEqual({
-      status: 4,
+      status: 5,
       violations: [
+        "error program-parses-no-yaml: index.ts → node_modules/js-yaml/dist/js-yaml.cjs.js components/index.ts → components/lab.ts → components/network-policies.ts → node_modules/js-yaml/dist/js-yaml.cjs.js",
         "error no-product-file-only-tests-use: verifier/only-tested.ts",
         "error no-cycles: verifier/kube/gatekeeper-schemas.ts → verifier/kube/schema.ts → verifier/kube/gatekeeper-schemas.ts",
         "error engines-stand-alone: verifier/admission/wildcard.ts → verifier/live/log.ts",

@@ -3,12 +3,8 @@
  * checked against them, and the lint of allowed-repository lists.
  */
 import { Stage } from "../config/keys";
-import {
-  ALLOWED_REPOS_KIND,
-  allowedReposTemplate,
-  lookAlikeEntries,
-  lookAlikeWarning,
-} from "../policies/k8sallowedrepos/template";
+import { lookAlikeEntries, lookAlikeWarning } from "../policies/k8sallowedrepos/look-alike";
+import { ALLOWED_REPOS_KIND, allowedReposTemplate } from "../policies/k8sallowedrepos/template";
 import { AdmissionEngine, AdmissionInputError, AdmissionResult } from "./admission";
 import type { EnforcementPoint } from "./admission/types";
 import {

@@ -4,7 +4,8 @@
  * same cases in src_test.rego.)
  */
 import * as path from "path";
-import { allowedReposTemplate, lookAlikeEntries } from "../../policies/k8sallowedrepos/template";
+import { lookAlikeEntries } from "../../policies/k8sallowedrepos/look-alike";
+import { allowedReposTemplate } from "../../policies/k8sallowedrepos/template";
 import { listSampleFiles, loadPolicySuite } from "../../policies/suite";
 import { AdmissionEngine } from "../../verifier/admission";
 

@@ -2,6 +2,8 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { parse as parseYaml } from "yaml";
+import { celJsonPath } from "../../policies/cel-json";
 import { regoSamplesPath, renderRegoSamples } from "../../policies/rego-samples";
 import { loadPolicySuite } from "../../policies/suite";
 import { policyDirs, staleFiles } from "../../scripts/gen-policy-data";
@@ -48,6 +50,27 @@ describe("samples.generated.rego", () => {
       const sample = path.join(copy, "samples", "lab-app", "example_disallowed.yaml");
       fs.writeFileSync(sample, fs.readFileSync(sample, "utf8").replace("image: nginx", "image: nginx:1.27"));
       expect(staleFiles(root)).toEqual([regoSamplesPath(copy)]);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("src.cel.generated.json, the CEL source as the program reads it", () => {
+  it("is src.cel.yaml's document, exactly", () => {
+    expect(JSON.parse(fs.readFileSync(celJsonPath(policyDir), "utf8"))).toEqual(
+      parseYaml(fs.readFileSync(path.join(policyDir, "src.cel.yaml"), "utf8")),
+    );
+  });
+
+  it("is detected as stale when src.cel.yaml changes without regenerating (on a copy)", () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "policies-"));
+    try {
+      const copy = path.join(root, "k8sallowedrepos");
+      fs.cpSync(policyDir, copy, { recursive: true });
+      const source = path.join(copy, "src.cel.yaml");
+      fs.writeFileSync(source, fs.readFileSync(source, "utf8").replace("size(variables.badContainers) == 0", "true"));
+      expect(staleFiles(root)).toEqual([celJsonPath(copy)]);
     } finally {
       fs.rmSync(root, { recursive: true, force: true });
     }
