@@ -12,6 +12,9 @@ const ENTRY_POINTS = [
   "^bench/[^/]+\\.ts$",
 ];
 
+/** The program `pulumi up` runs: index.ts, what it imports, and the policy files it reads. */
+const PROGRAM = "^(index\\.ts$|config/|components/|policies/cel-json\\.ts$|policies/k8sallowedrepos/)";
+
 /** The product: everything but the tests. */
 const PRODUCT = "^(index\\.ts|config/|components/|policies/|verifier/|class/|scripts/|bench/)";
 
@@ -48,12 +51,12 @@ module.exports = {
       to: { path: "^(verifier/lab/|verifier/live/|class/|components/|scripts/|index\\.ts$)" },
     },
     {
-      name: "program-parses-no-yaml",
+      name: "program-loads-no-yaml-parser",
       comment:
-        "The program reads its policy sources as JSON (policies/cel-json.ts): a YAML library would cost every preview more than all of the lab's own modules (npm run bench).",
+        "The program reads its policy sources as JSON (policies/cel-json.ts): a YAML parser, or the verifier that loads one, would cost every preview more than all of the lab's own modules (npm run bench). What only a configuration key needs is imported lazily (await import) where the key asks for it.",
       severity: "error",
-      from: { path: "^index\\.ts$" },
-      to: { path: "^node_modules/(yaml|js-yaml)/", reachable: true },
+      from: { path: PROGRAM },
+      to: { path: "^(node_modules/(yaml|js-yaml)/|verifier/)", dependencyTypesNot: ["dynamic-import"] },
     },
     {
       name: "product-never-loads-tests",
