@@ -16,9 +16,8 @@ import {
   LOAD_BALANCER_CLAIMS,
   LOAD_BALANCER_CLAIM_STAGES,
 } from "./lab/claims";
-import { LAB_SOURCE } from "./lab/stack";
 import { namespacedName, objectKey } from "./kube/object";
-import { ClusterModel, KubeObject, VerifyInputError } from "./model";
+import { ClusterModel, KubeObject, LAB_SOURCE, VerifyInputError } from "./model";
 import { ConnectivityOverview, Endpoint, NetworkPolicyEngine, PortSpec, TableEntry, tableEntry } from "./netpol";
 
 export interface ClaimResult {

@@ -8,14 +8,13 @@
  * mismatch, or a claim not probed); 2 for bad input, naming the file, the object and the field,
  * or a cluster that does not answer, naming its address; 130 after Ctrl-C of a live run.
  */
-import { STAGES, Stage } from "../config/keys";
+import { STAGES, Stage, stageFrom } from "../config/keys";
 import { AdmissionInputError } from "./admission";
 import type { Report } from "./analyze";
 import { compareReports, readBaseReports } from "./compare";
 import { flags, runCommand } from "./command";
-import { verifyLab } from "./lab";
-import { Interrupted, UnreachableError, verifyLive } from "./live";
-import { stageFrom } from "./lab/stack";
+import { Interrupted, type LiveWaits } from "./live/bounds";
+import { UnreachableError } from "./live/transport";
 import { ManifestsRequest, streamManifestCells, verifyManifests } from "./manifests";
 import { parsePattern, parsePort, Pattern, PortSpec } from "./manifests/query";
 import { VerifyInputError } from "./model";
@@ -258,11 +257,15 @@ function manifestsRequest(options: CliOptions): ManifestsRequest {
   return { targets: options.manifests, externals: options.externals, ...(asked ? { query } : {}) };
 }
 
-/** The reports the options ask for, from the mode they name; `interrupt` stops a live run. */
+/**
+ * The reports the options ask for, from the mode they name; `interrupt` stops a live run, and
+ * `waits` says how long it waits on the cluster (verifier/live/bounds.ts).
+ */
 export async function run(
   options: CliOptions,
   projectDir?: string,
   interrupt: AbortSignal = new AbortController().signal,
+  waits?: LiveWaits,
 ): Promise<Report[]> {
   if (options.live) {
     const live = {
@@ -275,23 +278,29 @@ export async function run(
       concurrency: options.concurrency ?? LIVE_NUMBERS["--concurrency"].default,
       probeLog: options.probeLog,
       signal: interrupt,
+      waits,
     };
+    const { verifyLive } = await import("./live");
     return [await verifyLive(live, projectDir)];
   }
   if (options.manifests.length > 0) return [verifyManifests(manifestsRequest(options))];
+  // Lab mode loads the Pulumi SDK and runs the program; the other modes, and --help, need neither.
+  const { verifyLab } = await import("./lab");
   return verifyLab({ stack: options.stack, stage: options.stage, allStages: options.allStages }, projectDir);
 }
 
 /**
  * Runs the command; returns the exit status. `projectDir` holds the stack files (default: this
  * project). `out` may return a promise when its destination is full (a pipe): streamed output
- * waits for it before computing more.
+ * waits for it before computing more. `waits`: how long a live run waits on the cluster (live
+ * mode's own unless a test shortens them, tests/live/verify.ts).
  */
 export async function main(
   argv: string[],
   out: (text: string) => void | Promise<void>,
   err: (text: string) => void,
   projectDir?: string,
+  waits?: LiveWaits,
 ): Promise<number> {
   try {
     const options = parseArgs(argv);
@@ -305,7 +314,7 @@ export async function main(
     }
     const base = options.compare ? readBaseReports(options.compare) : undefined;
     const reports = options.live
-      ? await interruptible((signal) => run(options, projectDir, signal))
+      ? await interruptible((signal) => run(options, projectDir, signal, waits))
       : await run(options, projectDir);
     await out(render(reports, options.format, base ? compareReports(base, reports) : undefined));
     let failed = 0;

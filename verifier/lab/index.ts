@@ -3,10 +3,10 @@
  * the specification's claims for one stage or all of them.
  */
 import * as path from "path";
-import { STAGES, Stage } from "../../config/keys";
+import { STAGES, Stage, stageFrom } from "../../config/keys";
 import { analyze, Report } from "../analyze";
 import { buildModel, ClusterModel } from "../model";
-import { addLabPeers, allowedSourceRanges, labObjects, readStackConfig, stageFrom, StackConfig } from "./stack";
+import { addLabPeers, allowedSourceRanges, labObjects, readStackConfig, StackConfig } from "./stack";
 
 export interface LabOptions {
   /** Read the configuration of `Pulumi.<stack>.yaml`; the project's defaults when absent. */
