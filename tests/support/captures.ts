@@ -29,15 +29,16 @@ export function removeCapturesFolder(): void {
 
 /**
  * `captureLab`, run once per configuration in the run. A capture the program refused
- * (capture.error) is not kept: it stops at the configuration and costs little. Outside a run with
- * a folder (a file run by itself with another configuration), it is `captureLab` itself.
+ * (capture.error) is not kept: it stops at the configuration and costs little. Without the run's
+ * folder (a worker that --watch kept from an earlier run, whose folder is gone), it is `captureLab`
+ * itself.
  */
 export function sharedCaptures(
   captureLab: (options: CaptureOptions) => Promise<LabCapture>,
 ): (options: CaptureOptions) => Promise<LabCapture> {
   return async (options) => {
     const dir = process.env[CAPTURES_ENV];
-    if (dir === undefined) return captureLab(options);
+    if (dir === undefined || !fs.existsSync(dir)) return captureLab(options);
     // Everything the program reads: the stack's configuration and name, and ARM_LOCATION.
     const key = JSON.stringify([
       Object.entries(options.config).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
