@@ -15,6 +15,18 @@ import * as os from "os";
 import * as path from "path";
 import type { CaptureOptions, LabCapture } from "../../verifier/lab/capture";
 
+/** A digest of the file, or of every file under the folder, that a value names; null for other values. */
+function filesDigest(value: string): string | null {
+  if (value.includes("\n") || !fs.existsSync(value)) return null;
+  const hash = createHash("sha256");
+  const add = (at: string) => {
+    if (fs.statSync(at).isDirectory()) for (const name of fs.readdirSync(at).sort()) add(path.join(at, name));
+    else hash.update(`${at}\0`).update(fs.readFileSync(at)).update("\0");
+  };
+  add(value);
+  return hash.digest("hex");
+}
+
 /** The environment variable naming the run's folder, which the test workers inherit. */
 const CAPTURES_ENV = "K8S_HARDENING_LAB_CAPTURES";
 
@@ -39,9 +51,11 @@ export function sharedCaptures(
   return async (options) => {
     const dir = process.env[CAPTURES_ENV];
     if (dir === undefined || !fs.existsSync(dir)) return captureLab(options);
-    // Everything the program reads: the stack's configuration and name, and ARM_LOCATION.
+    // Everything the program reads: the stack's configuration and name, ARM_LOCATION, and the
+    // files a configuration value names (what a test writes there may change under the same name).
     const key = JSON.stringify([
       Object.entries(options.config).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+      Object.values(options.config).map(filesDigest),
       [...(options.secretKeys ?? [])].sort(),
       options.stack ?? null,
       options.knownTypes ? [...options.knownTypes].sort() : null,
