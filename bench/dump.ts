@@ -6,11 +6,11 @@
  *
  *   npx tsx bench/dump.ts --pods 3000 --namespaces 40 --policies 300 [--replicas 12] [--seed 42] OUT.yaml
  *
- * Pods come from verifier/netpol/generate.ts in workloads of up to `replicas` pods, as Deployments
+ * Pods come from bench/generate.ts in workloads of up to `replicas` pods, as Deployments
  * make them (`--replicas 1`: every pod drawn on its own, nearly one class per pod).
  */
 import * as fs from "fs";
-import { generateCluster, GeneratedCluster } from "../verifier/netpol/generate";
+import { generateCluster, GeneratedCluster } from "./generate";
 import type { NamespaceInfo, NetworkPolicyObject, PodInfo } from "../verifier/netpol";
 
 export interface DumpShape {

@@ -1,7 +1,7 @@
 /**
  * One evaluation of a program under the mock runtime, in a fresh process: `empty` registers
  * nothing, `lab` runs the whole lab (stage zero-trust, AKS). It prints one JSON line with its own
- * wall time (from process start) and peak memory, for bench/program.ts to collect.
+ * wall time and CPU time (from process start) and peak memory, for bench/program.ts to collect.
  */
 import { performance } from "perf_hooks";
 import { captureLab, captureProgram, labConfig } from "../verifier/lab/capture";
@@ -17,7 +17,10 @@ async function main(): Promise<void> {
     throw new Error(`usage: harness.ts empty|lab (got ${which})`);
   }
   const usage = process.resourceUsage();
-  process.stdout.write(JSON.stringify({ which, wallMs: performance.now(), peakRssMb: usage.maxRSS / 1024 }) + "\n");
+  const cpuMs = (usage.userCPUTime + usage.systemCPUTime) / 1000;
+  process.stdout.write(
+    JSON.stringify({ which, wallMs: performance.now(), cpuMs, peakRssMb: usage.maxRSS / 1024 }) + "\n",
+  );
 }
 
 main().catch((error) => {

@@ -2,7 +2,8 @@
  * `npm run bench`: what evaluating the lab costs a trainer's `pulumi preview` before any cloud
  * call, against the same harness evaluating an empty program. Each run is a fresh process (module
  * loading is most of the cost); the median of several runs is printed. Goal: the whole lab costs
- * at most 1.5 times the empty program.
+ * at most 1.35 times the empty program. The CPU time is printed beside the wall time: on a machine
+ * others share, it says more of the program's own cost than the wall time does.
  */
 import { execFileSync } from "child_process";
 import * as path from "path";
@@ -13,6 +14,7 @@ const tsx = require.resolve("tsx/cli");
 
 interface Sample {
   wallMs: number;
+  cpuMs: number;
   peakRssMb: number;
 }
 
@@ -26,19 +28,23 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 function measure(which: "empty" | "lab") {
   run(which); // warm the disk cache; not counted
   const samples = Array.from({ length: RUNS }, () => run(which));
-  return { wallMs: median(samples.map((s) => s.wallMs)), peakRssMb: median(samples.map((s) => s.peakRssMb)) };
+  return {
+    wallMs: median(samples.map((s) => s.wallMs)),
+    cpuMs: median(samples.map((s) => s.cpuMs)),
+    peakRssMb: median(samples.map((s) => s.peakRssMb)),
+  };
 }
 
 const empty = measure("empty");
 const lab = measure("lab");
-const row = (name: string, s: { wallMs: number; peakRssMb: number }) =>
-  `${name.padEnd(14)} ${s.wallMs.toFixed(0).padStart(8)} ms ${s.peakRssMb.toFixed(1).padStart(9)} MB`;
+const row = (name: string, s: Sample) =>
+  `${name.padEnd(14)} ${s.wallMs.toFixed(0).padStart(8)} ms ${s.cpuMs.toFixed(0).padStart(8)} ms ${s.peakRssMb.toFixed(1).padStart(9)} MB`;
 console.log(
   `Evaluating the program under the mock runtime (node ${process.version}, median of ${RUNS} fresh processes)`,
 );
-console.log(`${"program".padEnd(14)} ${"wall".padStart(11)} ${"peak RSS".padStart(12)}`);
+console.log(`${"program".padEnd(14)} ${"wall".padStart(11)} ${"CPU".padStart(11)} ${"peak RSS".padStart(12)}`);
 console.log(row("empty", empty));
 console.log(row("whole lab", lab));
 console.log(
-  `ratio lab/empty: wall ${(lab.wallMs / empty.wallMs).toFixed(2)}x, memory ${(lab.peakRssMb / empty.peakRssMb).toFixed(2)}x (goal: at most 1.5x)`,
+  `ratio lab/empty: wall ${(lab.wallMs / empty.wallMs).toFixed(2)}x, CPU ${(lab.cpuMs / empty.cpuMs).toFixed(2)}x, memory ${(lab.peakRssMb / empty.peakRssMb).toFixed(2)}x (goal: wall at most 1.35x)`,
 );

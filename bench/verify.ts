@@ -14,7 +14,7 @@ import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import os from "node:os";
 import { naiveTruthTable, NetworkPolicyEngine, TableEntry } from "../verifier/netpol";
-import { clusterSources, generateCluster, GeneratedCluster } from "../verifier/netpol/generate";
+import { clusterSources, generateCluster, GeneratedCluster } from "./generate";
 import { endToEnd } from "./end-to-end";
 
 const SHAPE = { namespaces: 50, podsPerNamespace: 20, policies: 500 };

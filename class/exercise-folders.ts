@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { PROJECT } from "../config/keys";
 import { stageObjective } from "../verifier/lab/objectives";
-import { stageFrom } from "../verifier/lab/stack";
+import { stageFrom } from "../config/keys";
 import { EXERCISE_KEY, type RosterTrainee } from "./roster";
 
 export interface ExerciseFolderPlan {

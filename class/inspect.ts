@@ -5,8 +5,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { StackNotFoundError, UpdateSummary } from "@pulumi/pulumi/automation";
-import { PROJECT } from "../config/keys";
-import { readStackConfig, stageFrom } from "../verifier/lab/stack";
+import { PROJECT, stageFrom } from "../config/keys";
+import { readStackConfig } from "../verifier/lab/stack";
 import type { ClassStack, ClassWorkspace } from "./automation";
 import type { ClusterAccess } from "./grade";
 import { columns } from "./display";

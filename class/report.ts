@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import type { LiveDifference, Report } from "../verifier/analyze";
 import { gradeOf, labAnswerClaims } from "../verifier/lab/grade";
-import { stageFrom } from "../verifier/lab/stack";
+import { stageFrom } from "../config/keys";
 import type { ClassWorkspace } from "./automation";
 import type { CourseEnd } from "./course";
 import { resultOf, type TraineeGrade } from "./grade";

@@ -1,5 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { CustomResource } from "@pulumi/kubernetes/apiextensions";
+// The module itself, not apiextensions' index, which also loads CustomResourcePatch and the CRD
+// kinds of apiextensions.k8s.io for nothing (npm run bench).
+import { CustomResource } from "@pulumi/kubernetes/apiextensions/customResource";
 import { Provider } from "@pulumi/kubernetes/provider";
 import { ALLOWED_REPOS_KIND, allowedReposTemplate } from "../policies/k8sallowedrepos/template";
 import { APP_NAMESPACE, DATA_NAMESPACE } from "./app";

@@ -4,7 +4,7 @@ import { Namespace, Secret, Service } from "@pulumi/kubernetes/core/v1";
 import { Deployment, StatefulSet } from "@pulumi/kubernetes/apps/v1";
 import { Provider } from "@pulumi/kubernetes/provider";
 import { APP_NAMESPACE, DATA_NAMESPACE } from "../config/keys";
-import { IMAGES } from "./images";
+import { IMAGES } from "../config/images";
 
 export { APP_NAMESPACE, DATA_NAMESPACE };
 /** The namespaces' own labels, which the article's policy selects `app` by. */

@@ -17,6 +17,12 @@ export type Stage = (typeof STAGES)[number];
 export const APP_NAMESPACE = "app";
 export const DATA_NAMESPACE = "data";
 
+/** A stage given as a name or a number (1 to 5); undefined when it is neither. */
+export function stageFrom(text: string): Stage | undefined {
+  if ((STAGES as readonly string[]).includes(text)) return text as Stage;
+  return /^[1-5]$/.test(text) ? STAGES[Number(text) - 1] : undefined;
+}
+
 /** The Gatekeeper chart installed unless `gatekeeperVersion` says otherwise: the newest stable 3.x. */
 export const DEFAULT_GATEKEEPER_VERSION = "3.23.0";
 

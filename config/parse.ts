@@ -1,6 +1,6 @@
-import { lookAlikeEntries, lookAlikeWarning } from "../policies/k8sallowedrepos/template";
-import { IMAGES } from "../components/images";
 import * as path from "path";
+import { lookAlikeEntries, lookAlikeWarning } from "../policies/k8sallowedrepos/look-alike";
+import { IMAGES } from "./images";
 import { canonicalCidr, parseCidr } from "./cidr";
 import { type Exercise, readExercise } from "./exercise";
 import {
@@ -12,6 +12,7 @@ import {
   PROJECT,
   STAGES,
   Stage,
+  stageFrom,
 } from "./keys";
 
 /** The lab's settings once validated. Secrets stay plain strings here; `load.ts` wraps them. */
@@ -140,11 +141,9 @@ export function parseLabConfig(raw: RawConfig): ParseResult {
 
   // stage: a name or its number.
   const stageText = text("stage");
-  let stage: Stage = CONFIG_KEYS.stage.default;
-  const byNumber = /^[1-5]$/.test(stageText) ? STAGES[Number(stageText) - 1] : undefined;
-  if ((STAGES as readonly string[]).includes(stageText)) stage = stageText as Stage;
-  else if (byNumber) stage = byNumber;
-  else problem("stage", stageText, `is not a stage; expected one of ${STAGES.join(", ")}, or 1 to 5`);
+  const stage: Stage = stageFrom(stageText) ?? CONFIG_KEYS.stage.default;
+  if (stageFrom(stageText) === undefined)
+    problem("stage", stageText, `is not a stage; expected one of ${STAGES.join(", ")}, or 1 to 5`);
 
   const exerciseValue = text("exercise");
   let exercise: Exercise | undefined;

@@ -17,7 +17,7 @@ import {
   PHPMYADMIN_LABELS,
 } from "../components/app";
 import { GATEKEEPER_NAMESPACE } from "../components/gatekeeper";
-import { IMAGES } from "../components/images";
+import { IMAGES } from "../config/images";
 import { DEFAULT_GATEKEEPER_VERSION, STAGES } from "../config/keys";
 import {
   ADMISSION_CLAIMS,

@@ -15,7 +15,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import ts from "typescript";
-import type { Schema } from "../verifier/kube/schema";
+import type { Schema } from "../verifier/kube/json-schema";
 import { ITEM, kindModule, OBJECT_META, readDeclarations, ROOT, type Validator, Validators } from "./kubernetes-models";
 
 export const SCHEMAS_FILE = path.join(ROOT, "verifier", "kube", "schemas.generated.json");

@@ -1,8 +1,12 @@
 /**
  * Writes the files each policy folder (policies/<policy>/, with a suite.yaml) derives from its
- * sources: the Rego module its `opa test` unit tests read (samples.generated.rego, from the suite
- * and samples/), and its ConstraintTemplate once per engine variant (template*.generated.yaml,
- * from template.ts), which the gator Suite names.
+ * sources, in the order they are read through:
+ * - its CEL source (src.cel.yaml) as the JSON the program reads (src.cel.generated.json;
+ *   policies/cel-json.ts says why);
+ * - its ConstraintTemplate once per engine variant (template*.generated.yaml, from template.ts,
+ *   which reads that JSON), which the gator Suite names;
+ * - the Rego module its `opa test` unit tests read (samples.generated.rego, from the suite and
+ *   samples/).
  *
  *   npm run gen:policies       write the files
  *   npm run check:policies     exit 1, naming them, when a file is stale
@@ -11,6 +15,8 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { parse as parseYaml } from "yaml";
+import { CEL_SOURCE_FILE, celJsonPath } from "../policies/cel-json";
 import { allowedReposTemplate, type ConstraintTemplateObject } from "../policies/k8sallowedrepos/template";
 import { regoSamplesPath, renderRegoSamples } from "../policies/rego-samples";
 import { loadPolicySuite } from "../policies/suite";
@@ -32,20 +38,32 @@ export function policyDirs(root: string = POLICIES_DIR): string[] {
     .sort();
 }
 
+/** A CEL source as the JSON the program reads: the same document, nothing added. */
+export function renderCelJson(policyDir: string): string {
+  return `${JSON.stringify(parseYaml(fs.readFileSync(path.join(policyDir, CEL_SOURCE_FILE), "utf8")), null, 2)}\n`;
+}
+
+/**
+ * The generated files of one policy folder, with the text each must hold, rendered lazily in the
+ * order they are read through: each reads the files before it from disk.
+ */
+function folderFiles(dir: string): { file: string; text: () => string }[] {
+  const build = TEMPLATES[path.basename(dir)];
+  return [
+    ...(fs.existsSync(path.join(dir, CEL_SOURCE_FILE))
+      ? [{ file: celJsonPath(dir), text: () => renderCelJson(dir) }]
+      : []),
+    ...(build === undefined ? [] : TEMPLATE_VARIANTS).map((v) => ({
+      file: templateVariantPath(dir, v),
+      text: () => renderTemplateVariant(build(), v),
+    })),
+    { file: regoSamplesPath(dir), text: () => renderRegoSamples(loadPolicySuite(dir)) },
+  ];
+}
+
 /** Every generated file of the policy folders under `root`, with the text it must hold. */
 export function generatedFiles(root: string = POLICIES_DIR): { file: string; text: string }[] {
-  return policyDirs(root).flatMap((dir) => {
-    const build = TEMPLATES[path.basename(dir)];
-    const templates =
-      build === undefined
-        ? []
-        : TEMPLATE_VARIANTS.map((v) => ({
-            file: templateVariantPath(dir, v),
-            text: renderTemplateVariant(build(), v),
-          }));
-    // The templates first: the suite names them, so reading it needs them on disk.
-    return [...templates, { file: regoSamplesPath(dir), text: renderRegoSamples(loadPolicySuite(dir)) }];
-  });
+  return policyDirs(root).flatMap((dir) => folderFiles(dir).map(({ file, text }) => ({ file, text: text() })));
 }
 
 /** The generated files whose content on disk differs from a fresh render. */
@@ -63,18 +81,13 @@ function main(argv: string[]): number {
     return stale.length === 0 ? 0 : 1;
   }
   for (const dir of policyDirs()) {
-    const build = TEMPLATES[path.basename(dir)];
-    for (const variant of build === undefined ? [] : TEMPLATE_VARIANTS) {
-      write(templateVariantPath(dir, variant), renderTemplateVariant(build(), variant));
+    // Written one by one, so that each is rendered from the files written before it.
+    for (const { file, text } of folderFiles(dir)) {
+      fs.writeFileSync(file, text());
+      console.log(`wrote ${path.relative(process.cwd(), file)}`);
     }
-    write(regoSamplesPath(dir), renderRegoSamples(loadPolicySuite(dir)));
   }
   return 0;
-}
-
-function write(file: string, text: string): void {
-  fs.writeFileSync(file, text);
-  console.log(`wrote ${path.relative(process.cwd(), file)}`);
 }
 
 if (require.main === module) process.exitCode = main(process.argv.slice(2));

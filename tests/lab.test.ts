@@ -1,6 +1,6 @@
 // The lab's resource graph, as the mock runtime records it: which resources each stage registers,
 // how they are wired, and what they are given.
-import { IMAGES } from "../components/images";
+import { IMAGES } from "../config/images";
 import { LabCapture, MOCK_AKS_KUBECONFIG } from "../verifier/lab/capture";
 import { byName, plaintextOf, runLab, transitiveDependencies } from "./helpers";
 

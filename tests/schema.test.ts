@@ -5,8 +5,7 @@
 // Built-in kinds, three checks:
 // 1. kubernetes-models, whose validators are generated from the Kubernetes OpenAPI schema: types,
 //    required fields, enums, formats (int32, ...). It is ESM-only and jest runs this file as
-//    CommonJS, so it runs in a child `node` process, once for all objects. (It declares Node >= 22;
-//    its validators are plain generated code and run on the Node 20 this project supports.)
+//    CommonJS, so it runs in a child `node` process, once for all objects.
 // 2. Unknown fields. The OpenAPI schema does not close its objects, so kubernetes-models accepts
 //    `podSelecter`; an API server drops such a field without a word, or rejects it under strict
 //    field validation (kubectl's default).
@@ -31,7 +30,7 @@ import {
   constraintSchema,
   EXPANSION_TEMPLATE_SCHEMA as expansionTemplate,
 } from "../verifier/kube/gatekeeper-schemas";
-import type { Schema } from "../verifier/kube/schema";
+import type { Schema } from "../verifier/kube/json-schema";
 import { OBJECT_META as DECLARED_OBJECT_META, kindModule, readDeclarations } from "../scripts/kubernetes-models";
 
 const ROOT = path.join(__dirname, "..");

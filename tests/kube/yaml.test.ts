@@ -3,7 +3,7 @@ import { BUILT_IN_KINDS, schemasAreCurrent } from "../../scripts/gen-kube-schema
 import { POD_TEMPLATE_PATHS } from "../../verifier/model";
 import { labTemplate } from "../../verifier/analyze";
 import { readKubeYaml } from "../../verifier/kube/yaml";
-import type { Schema } from "../../verifier/kube/schema";
+import type { Schema } from "../../verifier/kube/json-schema";
 import generated from "../../verifier/kube/schemas.generated.json";
 
 const pod = (metadata: string, container = "") => `apiVersion: v1

@@ -11,7 +11,7 @@
  * what Gatekeeper answers (403 Forbidden, no details), given `status: Failure` and the prefix
  * naming the webhook by the apiserver's ToStatusErr.
  */
-import { IMAGES } from "../../components/images";
+import { IMAGES } from "../../config/images";
 import { status, type AdmissionRequest, type KubeObject, type StandInOptions } from "./stand-in";
 
 const ALLOWED: Record<string, string> = {

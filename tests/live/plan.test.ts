@@ -1,6 +1,6 @@
 // How live mode stands for each peer of the claims, and the probe pods it would create.
 import { STAGES } from "../../config/keys";
-import { IMAGES } from "../../components/images";
+import { IMAGES } from "../../config/images";
 import { labNetworkPolicies } from "../../components/network-policies";
 import { admissionEngine } from "../../verifier/analyze";
 import { labModel, readLabConfig } from "../../verifier/lab";

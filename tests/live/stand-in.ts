@@ -9,6 +9,9 @@
  * Behind exec is a pretend container: for the two probe programs of verifier/live/probes.ts it
  * answers what bash and getent print (tests/live/probes.test.ts holds the texts to real bash),
  * over the pretend network the test describes: who connects, who is refused, who is dropped.
+ * A dropped packet ends the probe when its timeout kills it; live mode reads only what the probe
+ * printed, so the pretend container prints that at once instead of making the test wait out the
+ * timeout.
  */
 import * as http from "http";
 import type { AddressInfo } from "net";
@@ -146,7 +149,7 @@ export class StandIn {
       }
       wss.handleUpgrade(req, socket, head, (ws) => {
         this.requests[this.requests.length - 1].protocol = ws.protocol;
-        void this.exec(ws, pod, command);
+        this.exec(ws, pod, command);
       });
     });
     await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
@@ -372,25 +375,23 @@ export class StandIn {
   }
 
   /** The pretend container: the probe programs, over the pretend network. */
-  private async exec(ws: WebSocket, pod: KubeObject, command: string[]): Promise<void> {
+  private exec(ws: WebSocket, pod: KubeObject, command: string[]): void {
     const write = (channel: number, text: string) =>
       ws.send(Buffer.concat([Buffer.from([channel]), Buffer.from(text)]));
     const [shell, flag, script, , ...args] = command;
     let stdout: string;
     if (shell === "bash" && flag === "-c" && script.includes("/dev/tcp/")) {
-      const [host, port, timeout] = [args[0], Number(args[1]), Number(args[2])];
+      const [host, port] = [args[0], Number(args[1])];
       const fate: Fate =
         host === "127.0.0.1"
           ? (this.options.listens[pod.metadata.name] ?? []).includes(port)
             ? "connect"
             : "refuse"
           : this.options.network(pod, this.podAt(host), host, port);
-      if (fate === "drop") await sleep(timeout * 1000);
       stdout = tcpProbeOutput(fate, host, port);
     } else if (shell === "bash" && flag === "-c" && script.includes("getent hosts")) {
-      const [name, timeout] = [args[0], Number(args[1])];
+      const name = args[0];
       if (this.options.dns(pod) === "drop") {
-        await sleep(timeout * 1000);
         stdout = "probe-exit=124\n";
       } else {
         stdout = `10.96.0.1       ${name}.cluster.local\nprobe-exit=0\n`;
@@ -431,8 +432,6 @@ function queryOf(url: URL): Record<string, string | string[]> {
   }
   return query;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * A kubeconfig for the stand-in, with a bearer token as a kind or AKS kubeconfig has credentials.

@@ -3,7 +3,7 @@
  * against table cells, the table's order, and endpoints the engine was not built with.
  */
 import { Endpoint, naiveTruthTable, NetworkPolicyEngine, PodInfo, TableEntry, tableEntry } from "../../verifier/netpol";
-import { clusterSources, generateCluster } from "../../verifier/netpol/generate";
+import { clusterSources, generateCluster } from "../../bench/generate";
 
 describe("fast engine against the naive evaluator", () => {
   test.each([1, 2, 3])("generated cluster (seed %i): identical tables, every cell", (seed) => {

@@ -4,7 +4,7 @@
  */
 import { Endpoint, NetworkPolicyEngine, PodInfo } from "../../verifier/netpol";
 import { partitionPods } from "../../verifier/netpol/classes";
-import { generateCluster } from "../../verifier/netpol/generate";
+import { generateCluster } from "../../bench/generate";
 import { buildModel } from "../../verifier/netpol/model";
 import { naiveJudge } from "../../verifier/netpol/naive";
 

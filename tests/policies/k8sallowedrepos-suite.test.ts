@@ -8,7 +8,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { lookAlikeEntries } from "../../policies/k8sallowedrepos/template";
+import { lookAlikeEntries } from "../../policies/k8sallowedrepos/look-alike";
 import {
   anchoredLiteral,
   assertionFailure,

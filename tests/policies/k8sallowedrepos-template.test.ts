@@ -2,12 +2,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
-import {
-  ALLOWED_REPOS_KIND,
-  allowedReposTemplate,
-  lookAlikeEntries,
-  lookAlikeWarning,
-} from "../../policies/k8sallowedrepos/template";
+import { lookAlikeEntries, lookAlikeWarning } from "../../policies/k8sallowedrepos/look-alike";
+import { ALLOWED_REPOS_KIND, allowedReposTemplate } from "../../policies/k8sallowedrepos/template";
 import { regoOf, regoProblems } from "../../verifier/admission/rego-rules";
 
 const policyDir = path.join(__dirname, "..", "..", "policies", "k8sallowedrepos");

@@ -8,6 +8,7 @@ import * as os from "os";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
 import { allowedReposTemplate } from "../../policies/k8sallowedrepos/template";
+import { celJsonPath } from "../../policies/cel-json";
 import { regoSamplesPath, renderRegoSamples } from "../../policies/rego-samples";
 import { loadPolicySuite } from "../../policies/suite";
 import { TEMPLATE_VARIANTS, templateVariantPath } from "../../policies/template-variants";
@@ -20,9 +21,10 @@ describe("the generated policy files", () => {
     expect(staleFiles()).toEqual([]);
   });
 
-  it("are, for every policy folder with a suite, its template variants and its Rego samples", () => {
+  it("are, for every policy folder with a suite, its CEL as JSON, its template variants and its Rego samples", () => {
     expect(policyDirs().map((d) => path.basename(d))).toEqual(["k8sallowedrepos"]);
     expect(generatedFiles().map((f) => path.relative(policyDir, f.file))).toEqual([
+      "src.cel.generated.json",
       "template.generated.yaml",
       "template-cel.generated.yaml",
       "template-rego.generated.yaml",
@@ -110,5 +112,26 @@ describe("samples.generated.rego", () => {
     expect(() => renderRegoSamples({ ...suite, cases: open })).toThrow(
       `${policyDir}/suite.yaml: case lab-data-rego/busybox-pod-is-denied does not pin its exact messages, which opa test needs`,
     );
+  });
+});
+
+describe("src.cel.generated.json, the CEL source as the program reads it", () => {
+  it("is src.cel.yaml's document, exactly", () => {
+    expect(JSON.parse(fs.readFileSync(celJsonPath(policyDir), "utf8"))).toEqual(
+      parseYaml(fs.readFileSync(path.join(policyDir, "src.cel.yaml"), "utf8")),
+    );
+  });
+
+  it("is detected as stale when src.cel.yaml changes without regenerating (on a copy)", () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "policies-"));
+    try {
+      const copy = path.join(root, "k8sallowedrepos");
+      fs.cpSync(policyDir, copy, { recursive: true });
+      const source = path.join(copy, "src.cel.yaml");
+      fs.writeFileSync(source, fs.readFileSync(source, "utf8").replace("size(variables.badContainers) == 0", "true"));
+      expect(staleFiles(root)).toEqual([celJsonPath(copy)]);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
   });
 });

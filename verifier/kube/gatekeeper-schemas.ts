@@ -6,7 +6,7 @@
  * reader (yaml.ts) reads their field types, so that `enforcementAction: off` is refused there as
  * it is in a built-in kind.
  */
-import type { Schema } from "./schema";
+import type { Schema } from "./json-schema";
 
 const string: Schema = { type: "string" };
 const strings: Schema = { type: "array", items: string };

@@ -15,27 +15,9 @@
  */
 import generated from "./schemas.generated.json";
 import { CONSTRAINT_TEMPLATE_SCHEMA, constraintSchema, EXPANSION_TEMPLATE_SCHEMA } from "./gatekeeper-schemas";
+import type { JsonType, Schema } from "./json-schema";
 import { isRecord } from "./object";
 import type { GoInt } from "./scalar";
-
-export type JsonType = "string" | "number" | "integer" | "boolean" | "object" | "array" | "null";
-
-export interface Schema {
-  type?: JsonType | JsonType[];
-  properties?: Record<string, Schema>;
-  additionalProperties?: Schema | boolean;
-  items?: Schema;
-  $ref?: string;
-  enum?: unknown[];
-  const?: unknown;
-  allOf?: Schema[];
-  if?: Schema;
-  then?: Schema;
-  /** Of an integer: int32 or int64, the Go type the API server decodes it into. */
-  format?: string;
-  "x-kubernetes-int-or-string"?: boolean;
-  [keyword: string]: unknown;
-}
 
 const definitions = generated.definitions as Record<string, Schema>;
 const kinds = generated.kinds as Record<string, string>;

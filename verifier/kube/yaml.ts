@@ -64,9 +64,8 @@ import {
   parametersSchema,
   propertySchema,
   typeAccepts,
-  type JsonType,
-  type Schema,
 } from "./schema";
+import type { JsonType, Schema } from "./json-schema";
 
 // go-yaml v2's reading of the last plain scalar: js-yaml asks each tag that may match it in turn.
 let lastSource = "";

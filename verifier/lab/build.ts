@@ -4,9 +4,9 @@
  */
 import * as path from "path";
 import type { Exercise } from "../../config/exercise";
-import { PROJECT, Stage } from "../../config/keys";
+import { PROJECT, Stage, stageFrom } from "../../config/keys";
 import { buildModel, ClusterModel } from "../model";
-import { addLabPeers, allowedSourceRanges, labObjects, readStackConfig, stageFrom, StackConfig } from "./stack";
+import { addLabPeers, allowedSourceRanges, labObjects, readStackConfig, StackConfig } from "./stack";
 
 export const PROJECT_DIR = path.join(__dirname, "..", "..");
 

@@ -5,7 +5,7 @@
  * and fails when the two part ways.
  */
 import { STAGES, Stage } from "../../config/keys";
-import { IMAGES } from "../../components/images";
+import { IMAGES } from "../../config/images";
 import type { Protocol } from "../netpol";
 
 type PerStage<T> = Record<Stage, T>;

@@ -5,17 +5,14 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
-import { PROJECT, STAGES, Stage } from "../../config/keys";
+import { PROJECT } from "../../config/keys";
 import { parseCidr, cidrContains, parseIp } from "../../config/cidr";
 import { installFromChart, type GatekeeperInstall } from "../admission/enforcement";
 import type { Exercise } from "../../config/exercise";
 import { objectKey } from "../kube/object";
 import { captureLab, exerciseOf, labTypes } from "./capture";
-import { ClusterModel, KubeObject, SourcedObject, VerifyInputError } from "../model";
+import { ClusterModel, KubeObject, LAB_SOURCE, SourcedObject, VerifyInputError } from "../model";
 import type { ExternalPeer, PodInfo } from "../netpol";
-
-/** Where the lab's own objects come from, in messages. */
-export const LAB_SOURCE = "the lab program";
 
 /** A secret a stack file holds encrypted: the verifier cannot decrypt it, nor does it need to. */
 const SECRET_PLACEHOLDERS: Record<string, string> = {
@@ -122,12 +119,6 @@ export async function labObjects(
       `the lab's Helm release of Gatekeeper ${version}`,
     ),
   };
-}
-
-/** Normalises a stage given as a name or a number; undefined when it is neither. */
-export function stageFrom(text: string): Stage | undefined {
-  if ((STAGES as readonly string[]).includes(text)) return text as Stage;
-  return /^[1-5]$/.test(text) ? STAGES[Number(text) - 1] : undefined;
 }
 
 /** Documentation addresses (RFC 5737) for the synthetic external clients. */

@@ -4,6 +4,25 @@
  * starts, cannot hold the run.
  */
 
+/**
+ * How long a live run waits on the cluster: the longest a request or the wait for the bindings
+ * takes, and how often it looks again. These are live mode's; tests that play a cluster taking its
+ * time (a binding that never comes, a server that never answers) shorten them
+ * (tests/live/verify.ts), so that they do not wait in real time for what they check.
+ */
+export interface LiveWaits {
+  /** Bound on one HTTP request, and on proving the server answers at all. */
+  requestMs: number;
+  /** The longest wait for the ValidatingAdmissionPolicy bindings the prediction names. */
+  bindingsMs: number;
+  /** Between two looks for a binding. */
+  bindingPollMs: number;
+  /** Between two looks at a pod that is not running yet, or at a deleted one that is not gone yet. */
+  podPollMs: number;
+}
+
+export const LIVE_WAITS: LiveWaits = { requestMs: 5_000, bindingsMs: 60_000, bindingPollMs: 2_000, podPollMs: 1_000 };
+
 /** The run was stopped by Ctrl-C; its probes were deleted (what happened to each is said). */
 export class Interrupted extends Error {
   constructor(readonly housekeeping: string[]) {

@@ -46,6 +46,8 @@ type Resolved = { ok: true; endpoint: Endpoint } | { ok: false; why: string };
 
 export interface ConnectivityOptions {
   probeTimeoutSeconds: number;
+  /** Between two looks at a pod that is not running yet. */
+  podPollMs: number;
   bounds: Bounds;
   limiter: Limiter;
   log: ProbeLog;
@@ -312,7 +314,7 @@ export class Connectivity {
     return { ok: true, endpoint };
   }
 
-  /** Polls `look` every second until it finds the pod, it says the wait is over, or the bound. */
+  /** Polls `look` every podPollMs until it finds the pod, it says the wait is over, or the bound. */
   private async waitFor(
     until: number,
     look: () => Promise<{ pod: KubeObject } | { state: string } | { final: string }>,
@@ -334,7 +336,7 @@ export class Connectivity {
       state = seen.state;
       const waited = Math.round((Date.now() - since) / 1000);
       if (Date.now() >= until) return { ok: false, why: `did not start within ${waited} s: ${state}` };
-      if (!(await bounds.sleep(Math.min(1000, Math.max(0, until - Date.now()))))) {
+      if (!(await bounds.sleep(Math.min(this.options.podPollMs, Math.max(0, until - Date.now()))))) {
         return { ok: false, why: `was not running when ${bounds.why()}: ${state}` };
       }
     }

@@ -15,10 +15,9 @@ import { randomBytes } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { PROJECT, STAGES, type Stage } from "../../config/keys";
+import { PROJECT, STAGES, type Stage, stageFrom } from "../../config/keys";
 import { flags, runCommand } from "../command";
 import { PROJECT_DIR } from "../lab";
-import { stageFrom } from "../lab/stack";
 import { VerifyInputError } from "../model";
 import { findPulumi, type AutomationApi } from "./stack";
 

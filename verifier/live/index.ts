@@ -17,11 +17,9 @@ import { admissionEngine, analyzeJudged, type LiveAdmission, type Report } from 
 import type { AdmissionEngine, AdmissionResult } from "../admission";
 import { objectKey } from "../kube/object";
 import { ADMISSION_CLAIMS, type AdmissionProbe, CONNECTIVITY_CLAIMS, LOAD_BALANCER_CLAIMS } from "../lab/claims";
-import { configNotes, configuredStage, labModel, PROJECT_DIR, readLabConfig } from "../lab";
-import { gradeObserved, gradeOf } from "../lab/grade";
 import { VerifyInputError, type ClusterModel, type KubeObject } from "../model";
 import { observeAdmission, summarizeAdmission } from "./admission";
-import { Bounds, Interrupted, Limiter } from "./bounds";
+import { Bounds, Interrupted, LIVE_WAITS, Limiter, type LiveWaits } from "./bounds";
 import { Connectivity } from "./connectivity";
 import {
   PROBE_IMAGE,
@@ -34,9 +32,7 @@ import {
 } from "./plan";
 import { ProbeLog } from "./log";
 import { stackKubeconfig } from "./stack";
-import { ApiError, KubeconfigError, TransportError, type Kube } from "./transport";
-
-export { Interrupted } from "./bounds";
+import { ApiError, KubeconfigError, TransportError, UnreachableError, type Kube } from "./transport";
 
 export interface LiveOptions {
   /** The stack whose configuration the prediction is made for and, without `kubeconfig`, whose cluster. */
@@ -62,28 +58,18 @@ export interface LiveOptions {
   signal: AbortSignal;
   /** An exercise folder graded in place of the stack's (absolute, or relative to the project). */
   exercise?: string;
+  /** How long it waits on the cluster (bounds.ts); LIVE_WAITS when absent. */
+  waits?: LiveWaits;
 }
 
-/** The cluster does not answer: exit 2, naming its address. */
-export class UnreachableError extends Error {
-  constructor(
-    readonly server: string,
-    reason: string,
-  ) {
-    super(`cannot reach the cluster at ${server}: ${reason}`);
-    this.name = "UnreachableError";
-  }
-}
-
-/** Bound on one HTTP request, and on proving the server answers at all. */
-const REQUEST_TIMEOUT_MS = 5_000;
 /** Bound on the deletion of the probes after the run (and of an earlier run's leftovers). */
 const CLEANUP_SECONDS = 60;
-/** Bound on the wait for the ValidatingAdmissionPolicy bindings the prediction names. */
-const BINDING_WAIT_SECONDS = 60;
 
-/** Observes the claims of a stage on a cluster; the report carries both verdicts of each claim. */
-export async function verifyLive(options: LiveOptions, projectDir = PROJECT_DIR): Promise<Report> {
+/**
+ * Observes the claims of a stage on a cluster; the report carries both verdicts of each claim.
+ * `projectDir` holds the stack files (default: this project).
+ */
+export async function verifyLive(options: LiveOptions, projectDir?: string): Promise<Report> {
   const log = new ProbeLog();
   try {
     return await run(options, projectDir, log);
@@ -92,17 +78,22 @@ export async function verifyLive(options: LiveOptions, projectDir = PROJECT_DIR)
   }
 }
 
-async function run(options: LiveOptions, projectDir: string, log: ProbeLog): Promise<Report> {
+async function run(options: LiveOptions, projectDir: string | undefined, log: ProbeLog): Promise<Report> {
   // The target first: a wrong kubeconfig or a cluster that does not answer is known in seconds,
-  // before the prediction is computed.
+  // before the prediction is computed, and before lab mode (the Pulumi SDK and the program) loads.
+  const lab = () => import("../lab");
   const target =
     options.kubeconfig !== undefined
       ? { file: options.kubeconfig }
-      : { text: options.kubeconfigText ?? (await stackKubeconfig(options.stack!, projectDir)) };
+      : {
+          text:
+            options.kubeconfigText ?? (await stackKubeconfig(options.stack!, projectDir ?? (await lab()).PROJECT_DIR)),
+        };
   const { connect } = await import("./kube");
   const bounds = new Bounds(options.deadlineSeconds, options.signal);
+  const waits = options.waits ?? LIVE_WAITS;
   const connectTo = (signal: AbortSignal) =>
-    connect({ ...target, context: options.context, requestTimeoutMs: REQUEST_TIMEOUT_MS, signal });
+    connect({ ...target, context: options.context, requestTimeoutMs: waits.requestMs, signal });
   let kube: Kube;
   try {
     kube = connectTo(bounds.signal);
@@ -119,14 +110,15 @@ async function run(options: LiveOptions, projectDir: string, log: ProbeLog): Pro
     throw error;
   }
 
+  const { configNotes, configuredStage, labModel, readLabConfig } = await lab();
   const config = readLabConfig(options.stack, projectDir, options.exercise);
   const stage = options.stage ?? configuredStage(config);
   const { model, exercise } = await labModel(config, stage);
   const report: Report = await analyzeJudged(model, { stage, notes: configNotes(config) });
 
   // Deletion must work after Ctrl-C and after the deadline: a client the run's signal does not
-  // stop (each of its requests is still bounded by REQUEST_TIMEOUT_MS, each wait by CLEANUP_SECONDS).
-  const cleanup = new Cleanup(connectTo(new AbortController().signal), log);
+  // stop (each of its requests is still bounded by waits.requestMs, each wait by CLEANUP_SECONDS).
+  const cleanup = new Cleanup(connectTo(new AbortController().signal), log, waits);
   const housekeeping: string[] = [];
   try {
     try {
@@ -137,7 +129,7 @@ async function run(options: LiveOptions, projectDir: string, log: ProbeLog): Pro
       if (!(error instanceof ApiError || error instanceof TransportError)) throw error;
       housekeeping.push(`could not look for probes an earlier run left (label ${PROBE_SELECTOR}): ${error.message}`);
     }
-    const live = new LiveRun(kube, model, report, options, bounds, log, cleanup);
+    const live = new LiveRun(kube, model, report, options, waits, bounds, log, cleanup);
     await live.observe();
     report.live = {
       server: kube.server,
@@ -146,6 +138,7 @@ async function run(options: LiveOptions, projectDir: string, log: ProbeLog): Pro
       housekeeping,
     };
     if (exercise !== undefined) {
+      const { gradeObserved, gradeOf } = await import("../lab/grade");
       const { claims, differences } = gradeObserved(report, model, exercise);
       report.exercise = exercise.folder;
       report.grade = gradeOf(stage, claims);
@@ -167,6 +160,7 @@ class Cleanup {
   constructor(
     private readonly kube: Kube,
     private readonly log: ProbeLog,
+    private readonly waits: LiveWaits,
   ) {}
 
   /** Remembers an object to delete; before it is created, so that a create cut short is not lost. */
@@ -243,7 +237,7 @@ class Cleanup {
     const until = Math.min(Date.now() + CLEANUP_SECONDS * 1000, bounds.end);
     while (Date.now() < until) {
       if ((await this.kube.get(kind, namespace, name)) === undefined) return true;
-      if (!(await bounds.sleep(1000))) return false;
+      if (!(await bounds.sleep(this.waits.podPollMs))) return false;
     }
     return false;
   }
@@ -262,12 +256,14 @@ class LiveRun {
     private readonly model: ClusterModel,
     private readonly report: Report,
     private readonly options: LiveOptions,
+    private readonly waits: LiveWaits,
     private readonly bounds: Bounds,
     private readonly log: ProbeLog,
     private readonly cleanup: Cleanup,
   ) {
     this.connectivity = new Connectivity(kube, model, {
       probeTimeoutSeconds: options.probeTimeoutSeconds,
+      podPollMs: waits.podPollMs,
       limiter: new Limiter(options.concurrency),
       bounds,
       log,
@@ -363,8 +359,8 @@ class LiveRun {
   /**
    * Gatekeeper creates a constraint's ValidatingAdmissionPolicy binding some 30 s after the
    * constraint; until then its webhook answers instead. Right after `pulumi up` the run waits for
-   * the bindings the prediction names (bounded: at most BINDING_WAIT_SECONDS, and a quarter of what is
-   * left of the deadline), so that it observes the cluster as it settles rather than as it starts.
+   * the bindings the prediction names (bounded: at most waits.bindingsMs, a minute, and a quarter of
+   * what is left of the deadline), so that it observes the cluster as it settles rather than as it starts.
    */
   private async waitForBindings(): Promise<void> {
     const bindings = [
@@ -375,11 +371,12 @@ class LiveRun {
       ),
     ].sort();
     const since = Date.now();
-    const until = Math.min(since + BINDING_WAIT_SECONDS * 1000, since + (this.bounds.end - since) / 4);
+    const until = Math.min(since + this.waits.bindingsMs, since + (this.bounds.end - since) / 4);
     for (const binding of bindings) {
       for (;;) {
         if ((await this.kube.get("ValidatingAdmissionPolicyBinding", undefined, binding)) !== undefined) break;
-        if (Date.now() >= until || !(await this.bounds.sleep(Math.min(2000, Math.max(0, until - Date.now()))))) {
+        const next = Math.min(this.waits.bindingPollMs, Math.max(0, until - Date.now()));
+        if (Date.now() >= until || !(await this.bounds.sleep(next))) {
           this.missingBindings.add(binding);
           break;
         }

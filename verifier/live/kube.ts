@@ -2,8 +2,10 @@
  * The one door to the Kubernetes API: every call live mode makes goes through here, over the
  * official client, @kubernetes/client-node. No other file imports the client, and this file is
  * loaded only when a live run starts (`await import("./kube")`), because the client is an ES module
- * only: the CLI (tsx, or Node 22 with require(esm)) loads it, while jest, which cannot, tests live
- * mode by running the CLI against a stand-in API server (tests/live/).
+ * only: the CLI (tsx, or Node 22 with require(esm)) loads it. Jest 30 requires ES modules only on
+ * Node 24.9 and later, and otherwise only through a transform of the client and its ES module
+ * dependencies (some 2,700 files); so the tests run live mode as a user does, the CLI against a
+ * stand-in API server (tests/live/).
  *
  * Every HTTP request is bounded (a timeout, and the run's own signal for Ctrl-C), and answers come
  * back as plain JSON objects and Status objects, so nothing else needs the client's types.
@@ -121,8 +123,8 @@ export function connect(options: ConnectOptions): Kube {
           ? options.signal.aborted
             ? "interrupted"
             : `no answer within ${options.requestTimeoutMs / 1000} s`
-          : // node-fetch (client 1.x) wraps the socket's error in "request to URL failed, reason: ".
-            firstLine(cause ?? error).replace(/^request to \S+ failed, reason: /, "");
+          : // fetch fails with "fetch failed"; what happened to the connection is its cause.
+            firstLine(cause ?? error);
       throw new TransportError(server, text);
     }
   }
@@ -169,7 +171,8 @@ export function connect(options: ConnectOptions): Kube {
         case "Job":
           return answer(() => batch.createNamespacedJob({ namespace, body: object, dryRun }, o));
         case "CronJob":
-          return answer(() => batch.createNamespacedCronJob({ namespace, body: object, dryRun }, o));
+          // The client types a CronJob's spec as required; the object is checked by the API server.
+          return answer(() => batch.createNamespacedCronJob({ namespace, body: object as k8s.V1CronJob, dryRun }, o));
         default:
           throw new Error(`live mode cannot create a ${String(object.kind)}`);
       }

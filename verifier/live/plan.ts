@@ -16,7 +16,7 @@
  * The probe labels use keys no selector of the lab uses (tests/live/plan.test.ts holds them to
  * it), so a probe pod is selected by the lab's NetworkPolicies exactly as the peer it stands for.
  */
-import { IMAGES } from "../../components/images";
+import { IMAGES } from "../../config/images";
 import { POD_TEMPLATE_PATHS, type ClusterModel, type KubeObject } from "../model";
 import type { AdmissionEngine } from "../admission";
 

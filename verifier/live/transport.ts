@@ -31,6 +31,17 @@ export class ApiError extends Error {
   }
 }
 
+/** The cluster does not answer: exit 2, naming its address. */
+export class UnreachableError extends Error {
+  constructor(
+    readonly server: string,
+    reason: string,
+  ) {
+    super(`cannot reach the cluster at ${server}: ${reason}`);
+    this.name = "UnreachableError";
+  }
+}
+
 /** A kubeconfig that cannot be used: bad input, naming the flag and the file. */
 export class KubeconfigError extends Error {
   constructor(readonly problems: string[]) {

@@ -1,6 +1,6 @@
 /**
- * Seeded synthetic clusters for the benchmark and for checking the fast engine against the naive
- * one. The policies mix every form the API offers (selectors alone and combined, every
+ * Seeded synthetic clusters for the benchmarks and for the tests that check the fast engine against
+ * the naive one (no product code uses them, so they live here, beside the benchmarks). The policies mix every form the API offers (selectors alone and combined, every
  * matchExpressions operator, ipBlocks with except in both families, named, numeric, ranged and
  * protocol-only ports, omitted policyTypes) so that agreement on them means something.
  */
@@ -12,7 +12,7 @@ import {
   NamespaceInfo,
   NetworkPolicyObject,
   PodInfo,
-} from "./types";
+} from "../verifier/netpol/types";
 
 export interface GenerateOptions {
   seed: number;
