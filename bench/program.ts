@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: what evaluating the lab costs a trainer's `pulumi preview` before any cloud
  * call, against the same harness evaluating an empty program. Each run is a fresh process (module
- * loading is most of the cost); the median of several runs is printed. Goal: the whole lab costs
+ * loading is most of the cost); the two are run in turn and the median of several runs of each is printed. Goal: the whole lab costs
  * at most 1.35 times the empty program. The CPU time is printed beside the wall time: on a machine
  * others share, it says more of the program's own cost than the wall time does.
  */
@@ -25,18 +25,23 @@ function run(which: "empty" | "lab"): Sample {
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
-function measure(which: "empty" | "lab") {
-  run(which); // warm the disk cache; not counted
-  const samples = Array.from({ length: RUNS }, () => run(which));
-  return {
-    wallMs: median(samples.map((s) => s.wallMs)),
-    cpuMs: median(samples.map((s) => s.cpuMs)),
-    peakRssMb: median(samples.map((s) => s.peakRssMb)),
-  };
-}
+const summary = (samples: Sample[]): Sample => ({
+  wallMs: median(samples.map((s) => s.wallMs)),
+  cpuMs: median(samples.map((s) => s.cpuMs)),
+  peakRssMb: median(samples.map((s) => s.peakRssMb)),
+});
 
-const empty = measure("empty");
-const lab = measure("lab");
+// Warm the disk cache (not counted), then take the two in turn, so that whatever else the machine
+// does meanwhile weighs on both alike.
+run("empty");
+run("lab");
+const samples: Record<"empty" | "lab", Sample[]> = { empty: [], lab: [] };
+for (let i = 0; i < RUNS; i++) {
+  samples.empty.push(run("empty"));
+  samples.lab.push(run("lab"));
+}
+const empty = summary(samples.empty);
+const lab = summary(samples.lab);
 const row = (name: string, s: Sample) =>
   `${name.padEnd(14)} ${s.wallMs.toFixed(0).padStart(8)} ms ${s.cpuMs.toFixed(0).padStart(8)} ms ${s.peakRssMb.toFixed(1).padStart(9)} MB`;
 console.log(
