@@ -4,6 +4,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { binDir } from "../admission/rego-stand-in";
+import { columns } from "../../class/display";
 import { FakeBackend } from "./fake-automation";
 import { runCli, tmpProject } from "./helpers";
 
@@ -33,16 +34,8 @@ const withExercise = (name: string, folder: string) => [
   `    exercise: ${path.join(ROOT, folder)}`,
 ];
 
-/** Rows as `columns` lays them out: each cell as wide as its column's widest. */
-function table(rows: string[][]): string[] {
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => [...(row[i] ?? "")].length)));
-  return rows.map((row) =>
-    row
-      .map((cell, i) => cell + " ".repeat(widths[i] - [...cell].length))
-      .join("  ")
-      .trimEnd(),
-  );
-}
+/** Rows laid out as the command lays them out (class/display.ts, tested in display.test.ts). */
+const table = columns;
 
 const INGRESS_ONLY_HINT = `${FIXTURES}/ingress-only/deny.yaml:9: data/default-deny-all selects data/mysql, but its policyTypes are Ingress: without Egress, data/mysql's egress stays open; add Egress to policyTypes`;
 
@@ -58,20 +51,9 @@ describe("class grade on a two-trainee roster, one who meets the stage and one w
       [
         `class grade: 2 trainees of ${roster}, offline: each stack file, as pulumi up deploys it`,
         "",
-        ...table([
-          HEADER,
-          ["alice", "default-deny", "exercises/example", "meets", "16", "0", "0", ""],
-          [
-            "bob",
-            "default-deny",
-            `${FIXTURES}/ingress-only`,
-            "unmet",
-            "14",
-            "2",
-            "0",
-            `mysql → kube-dns:53/UDP: expected denied, found allowed; hint: ${INGRESS_ONLY_HINT}`,
-          ],
-        ]),
+        "trainee  stage         answer                                 result  met  unmet  not judged  first unmet claim",
+        "alice    default-deny  exercises/example                      meets   16   0      0",
+        `bob      default-deny  tests/fixtures/exercises/ingress-only  unmet   14   2      0           mysql → kube-dns:53/UDP: expected denied, found allowed; hint: ${INGRESS_ONLY_HINT}`,
         "",
         "1 of 2 trainees meet their stage",
         "",
