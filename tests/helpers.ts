@@ -11,6 +11,29 @@ export async function runLab(
   return captureLab({ config: labConfig(values), secretKeys: secretKeys.map((k) => `k8s-hardening-lab:${k}`) });
 }
 
+/** The resources of the lab at stage app, `TYPE NAME`: what every stage and every exercise builds on. */
+export const APP_STAGE_RESOURCES = [
+  "k8s-hardening-lab:index:Lab lab",
+  "k8s-hardening-lab:index:Cluster lab-cluster",
+  "azure-native:resources:ResourceGroup lab-cluster-rg",
+  "azure-native:containerservice:ManagedCluster lab-cluster-aks",
+  "pulumi:providers:kubernetes lab-cluster-provider",
+  "k8s-hardening-lab:index:Gatekeeper lab-gatekeeper",
+  "kubernetes:helm.sh/v3:Release lab-gatekeeper-release",
+  "k8s-hardening-lab:index:TwoTierApp lab-app",
+  "kubernetes:core/v1:Namespace lab-app-app-ns",
+  "kubernetes:core/v1:Namespace lab-app-data-ns",
+  "random:index/randomPassword:RandomPassword lab-app-mysql-root-password",
+  "kubernetes:core/v1:Secret lab-app-mysql-root",
+  "kubernetes:apps/v1:StatefulSet lab-app-mysql",
+  "kubernetes:core/v1:Service lab-app-mysql-svc",
+  "kubernetes:apps/v1:Deployment lab-app-phpmyadmin",
+  "kubernetes:core/v1:Service lab-app-phpmyadmin-svc",
+];
+
+/** A capture's resources as `TYPE NAME`, sorted. */
+export const resourceSet = (capture: LabCapture) => capture.resources.map((r) => `${r.type} ${r.name}`).sort();
+
 export function byName(capture: LabCapture, name: string): RecordedResource {
   const found = capture.resources.find((r) => r.name === name);
   if (!found) throw new Error(`no resource named ${name}; have ${capture.resources.map((r) => r.name).join(", ")}`);

@@ -2,26 +2,8 @@
 // how they are wired, and what they are given.
 import { IMAGES } from "../config/images";
 import { LabCapture, MOCK_AKS_KUBECONFIG } from "../verifier/lab/capture";
-import { byName, plaintextOf, runLab, transitiveDependencies } from "./helpers";
+import { APP_STAGE_RESOURCES, byName, plaintextOf, resourceSet, runLab, transitiveDependencies } from "./helpers";
 
-const BASE = [
-  "k8s-hardening-lab:index:Lab lab",
-  "k8s-hardening-lab:index:Cluster lab-cluster",
-  "azure-native:resources:ResourceGroup lab-cluster-rg",
-  "azure-native:containerservice:ManagedCluster lab-cluster-aks",
-  "pulumi:providers:kubernetes lab-cluster-provider",
-  "k8s-hardening-lab:index:Gatekeeper lab-gatekeeper",
-  "kubernetes:helm.sh/v3:Release lab-gatekeeper-release",
-  "k8s-hardening-lab:index:TwoTierApp lab-app",
-  "kubernetes:core/v1:Namespace lab-app-app-ns",
-  "kubernetes:core/v1:Namespace lab-app-data-ns",
-  "random:index/randomPassword:RandomPassword lab-app-mysql-root-password",
-  "kubernetes:core/v1:Secret lab-app-mysql-root",
-  "kubernetes:apps/v1:StatefulSet lab-app-mysql",
-  "kubernetes:core/v1:Service lab-app-mysql-svc",
-  "kubernetes:apps/v1:Deployment lab-app-phpmyadmin",
-  "kubernetes:core/v1:Service lab-app-phpmyadmin-svc",
-];
 const DEFAULT_DENY = [
   "k8s-hardening-lab:index:NetworkPolicies lab-netpol",
   "kubernetes:networking.k8s.io/v1:NetworkPolicy lab-netpol-data-default-deny-all",
@@ -43,19 +25,23 @@ const ZERO_TRUST = [
   "kubernetes:networking.k8s.io/v1:NetworkPolicy lab-netpol-app-allow-mysql-egress",
 ];
 
-const ZERO_TRUST_KUBERNETES_OBJECTS = [...BASE, ...DEFAULT_DENY, ...ALLOW_PHPMYADMIN, ...ZERO_TRUST, ...ALLOWED_REPOS]
+const ZERO_TRUST_KUBERNETES_OBJECTS = [
+  ...APP_STAGE_RESOURCES,
+  ...DEFAULT_DENY,
+  ...ALLOW_PHPMYADMIN,
+  ...ZERO_TRUST,
+  ...ALLOWED_REPOS,
+]
   .filter((entry) => entry.startsWith("kubernetes:"))
   .map((entry) => entry.split(" ")[1]);
 
-const resourceSet = (capture: LabCapture) => capture.resources.map((r) => `${r.type} ${r.name}`).sort();
-
 describe("the resource set of each stage", () => {
   const expected: Record<string, string[]> = {
-    app: BASE,
-    "default-deny": [...BASE, ...DEFAULT_DENY],
-    "allow-phpmyadmin": [...BASE, ...DEFAULT_DENY, ...ALLOW_PHPMYADMIN],
-    "allowed-repos": [...BASE, ...DEFAULT_DENY, ...ALLOW_PHPMYADMIN, ...ALLOWED_REPOS],
-    "zero-trust": [...BASE, ...DEFAULT_DENY, ...ALLOW_PHPMYADMIN, ...ZERO_TRUST, ...ALLOWED_REPOS],
+    app: APP_STAGE_RESOURCES,
+    "default-deny": [...APP_STAGE_RESOURCES, ...DEFAULT_DENY],
+    "allow-phpmyadmin": [...APP_STAGE_RESOURCES, ...DEFAULT_DENY, ...ALLOW_PHPMYADMIN],
+    "allowed-repos": [...APP_STAGE_RESOURCES, ...DEFAULT_DENY, ...ALLOW_PHPMYADMIN, ...ALLOWED_REPOS],
+    "zero-trust": [...APP_STAGE_RESOURCES, ...DEFAULT_DENY, ...ALLOW_PHPMYADMIN, ...ZERO_TRUST, ...ALLOWED_REPOS],
   };
   it.each(Object.keys(expected))("stage %s", async (stage) => {
     const capture = await runLab({ stage });

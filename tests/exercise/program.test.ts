@@ -7,32 +7,10 @@ import * as path from "path";
 import { configFingerprint } from "../../class/program";
 import { LabConfigError } from "../../config";
 import { exerciseOf, KNOWN_TYPES, LabCapture, labConfig, labTypes } from "../../verifier/lab/capture";
-import { byName, runLab } from "../helpers";
+import { APP_STAGE_RESOURCES, byName, resourceSet, runLab } from "../helpers";
 
 const ROOT = path.join(__dirname, "..", "..");
 const CEL = "tests/fixtures/exercises/cel-template";
-
-/** The lab at stage app: what every exercise is deployed on. */
-const APP_STAGE = [
-  "k8s-hardening-lab:index:Lab lab",
-  "k8s-hardening-lab:index:Cluster lab-cluster",
-  "azure-native:resources:ResourceGroup lab-cluster-rg",
-  "azure-native:containerservice:ManagedCluster lab-cluster-aks",
-  "pulumi:providers:kubernetes lab-cluster-provider",
-  "k8s-hardening-lab:index:Gatekeeper lab-gatekeeper",
-  "kubernetes:helm.sh/v3:Release lab-gatekeeper-release",
-  "k8s-hardening-lab:index:TwoTierApp lab-app",
-  "kubernetes:core/v1:Namespace lab-app-app-ns",
-  "kubernetes:core/v1:Namespace lab-app-data-ns",
-  "random:index/randomPassword:RandomPassword lab-app-mysql-root-password",
-  "kubernetes:core/v1:Secret lab-app-mysql-root",
-  "kubernetes:apps/v1:StatefulSet lab-app-mysql",
-  "kubernetes:core/v1:Service lab-app-mysql-svc",
-  "kubernetes:apps/v1:Deployment lab-app-phpmyadmin",
-  "kubernetes:core/v1:Service lab-app-phpmyadmin-svc",
-];
-
-const resourceSet = (capture: LabCapture) => capture.resources.map((r) => `${r.type} ${r.name}`).sort();
 
 describe("a trainee's exercise, deployed", () => {
   let capture: LabCapture;
@@ -44,7 +22,7 @@ describe("a trainee's exercise, deployed", () => {
   it("registers the lab as at stage app and exactly the trainee's objects, none of the lab's own policies", () => {
     expect(resourceSet(capture)).toEqual(
       [
-        ...APP_STAGE,
+        ...APP_STAGE_RESOURCES,
         "k8s-hardening-lab:index:TraineePolicies lab-exercise",
         "kubernetes:networking.k8s.io/v1:NetworkPolicy lab-exercise-networkpolicy-data-default-deny-all",
         "kubernetes:networking.k8s.io/v1:NetworkPolicy lab-exercise-networkpolicy-data-allow-from-phpmyadmin",
